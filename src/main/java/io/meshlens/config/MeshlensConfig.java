@@ -1,0 +1,125 @@
+package io.meshlens.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every {@code meshlens.*} setting. Kafka itself is addressed by {@code kafka.bootstrap.servers}
+ * (env {@code KAFKA_BOOTSTRAP_SERVERS}); without it Meshlens starts its own broker.
+ */
+@ConfigMapping(prefix = "meshlens")
+public interface MeshlensConfig {
+
+  /** Directory for everything Meshlens stores (the embedded broker's log included). */
+  @WithDefault("data")
+  String dataDir();
+
+  /** The tenants file (YAML): namespaces per tenant, platform namespaces, allowed peers. */
+  @WithDefault("config/tenants.yaml")
+  String tenantsFile();
+
+  /** How often the tenants file is checked for changes; a bad new file keeps the old one. */
+  @WithDefault("10s")
+  Duration tenantsReloadInterval();
+
+  /** The tokens file (YAML): SHA-256 hashes of bearer tokens with subject, tenants, roles. */
+  @WithDefault("config/tokens.yaml")
+  String tokensFile();
+
+  Topics topics();
+
+  Ingest ingest();
+
+  Broker broker();
+
+  Simulator simulator();
+
+  Demo demo();
+
+  /** Kafka topics per signal. */
+  interface Topics {
+    /** OTLP metrics (ExportMetricsServiceRequest), the Collector kafka exporter's default. */
+    @WithDefault("otlp_metrics")
+    List<String> metrics();
+
+    /** OTLP traces (ExportTraceServiceRequest). */
+    @WithDefault("otlp_spans")
+    List<String> spans();
+
+    /** OTLP logs (ExportLogsServiceRequest), e.g. Envoy's OpenTelemetry access logger. */
+    @WithDefault("otlp_logs")
+    List<String> logs();
+
+    /** Istio JSON or TEXT access log lines from a log forwarder. */
+    @WithDefault("istio_access_logs")
+    List<String> accessLogs();
+  }
+
+  /** The Kafka consumers. */
+  interface Ingest {
+    /** Consumer group shared by all Meshlens replicas. */
+    @WithDefault("meshlens")
+    String groupId();
+
+    /**
+     * Message encoding: {@code auto} (JSON when the message starts with '{', else protobuf),
+     * {@code otlp_proto} or {@code otlp_json}.
+     */
+    @WithDefault("auto")
+    String encoding();
+
+    /** Upper bound of one Kafka poll. */
+    @WithDefault("500ms")
+    Duration pollTimeout();
+  }
+
+  /** The broker Meshlens starts itself when no {@code kafka.bootstrap.servers} is given. */
+  interface Broker {
+    /** Client port of the embedded broker on 127.0.0.1; 0 picks a free port. */
+    @WithDefault("9092")
+    int port();
+
+    /** Partitions of each topic the embedded broker creates. */
+    @WithDefault("3")
+    int partitions();
+  }
+
+  /** The built-in mesh simulator that feeds the demo. */
+  interface Simulator {
+    /** Run it; default: only when Meshlens started its own broker. */
+    Optional<Boolean> enabled();
+
+    @WithDefault("42")
+    long seed();
+
+    /** Requests per second across the whole simulated mesh. */
+    @WithDefault("50")
+    double requestsPerSecond();
+
+    /** Pod replicas per workload. */
+    @WithDefault("2")
+    int replicasPerWorkload();
+
+    /** Synthetic tenants added to the fixed demo tenants, to scale the mesh up. */
+    @WithDefault("0")
+    int extraTenants();
+
+    /** Interval between two exports (the collectors' scrape/batch interval). */
+    @WithDefault("5s")
+    Duration interval();
+
+    /** {@code otlp_proto} or {@code otlp_json}. */
+    @WithDefault("otlp_proto")
+    String encoding();
+  }
+
+  /** Demo conveniences. */
+  interface Demo {
+    /** Plain demo tokens printed at start-up when the simulator runs (demo only). */
+    @WithDefault("config/demo-tokens.txt")
+    String tokensFile();
+  }
+}

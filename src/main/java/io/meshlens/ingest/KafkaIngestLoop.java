@@ -1,0 +1,128 @@
+package io.meshlens.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * One Kafka consumer thread feeding a {@link MetricsPipeline}: poll, hand every record to the
+ * pipeline, commit the offsets of what was processed. At-least-once: offsets advance only after
+ * the records are in the store, and the store absorbs the duplicates a replay brings.
+ *
+ * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must
+ * end up under the store's control (durable store, issue "Storage engine").
+ */
+public final class KafkaIngestLoop implements Runnable, AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(KafkaIngestLoop.class);
+
+  /** Optional Kafka header naming the cluster a record came from. */
+  public static final String CLUSTER_HEADER = "cluster";
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<String> topics;
+  private final MetricsPipeline pipeline;
+  private final Duration pollTimeout;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean assigned;
+
+  public KafkaIngestLoop(
+      String bootstrapServers,
+      String groupId,
+      List<String> topics,
+      MetricsPipeline pipeline,
+      Duration pollTimeout) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "meshlens-metrics");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.topics = List.copyOf(topics);
+    this.pipeline = Objects.requireNonNull(pipeline);
+    this.pollTimeout = pollTimeout;
+  }
+
+  /** Whether the consumer group has given this loop its partitions at least once. */
+  public boolean isAssigned() {
+    return assigned;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(
+          topics,
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+              // Everything polled so far has been processed: hand its offsets over cleanly.
+              consumer.commitSync();
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              assigned = true;
+              LOG.infof("metrics ingest assigned %s", partitions);
+            }
+          });
+      while (running.get()) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+        if (records.isEmpty()) {
+          continue;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          pipeline.accept(r.value(), clusterHeader(r));
+        }
+        consumer.commitSync();
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("metrics ingest stopped", e);
+      throw e;
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } finally {
+        stopped.countDown();
+      }
+    }
+  }
+
+  private static String clusterHeader(ConsumerRecord<byte[], byte[]> r) {
+    Header h = r.headers().lastHeader(CLUSTER_HEADER);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    consumer.wakeup();
+    if (!stopped.await(15, TimeUnit.SECONDS)) {
+      LOG.warn("metrics ingest did not stop within 15 s");
+    }
+  }
+}

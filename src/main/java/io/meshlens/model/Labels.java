@@ -1,0 +1,220 @@
+package io.meshlens.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable, sorted set of label name/value pairs: the identity of a series.
+ *
+ * <p>Names are kept sorted so that two label sets with the same pairs are {@code equals} and hash
+ * alike regardless of insertion order; empty values are dropped, as Prometheus does ("a label with
+ * an empty value is the same as no label").
+ *
+ * <pre>{@code
+ * Labels l = Labels.builder().put("__name__", "up").put("job", "istiod").build();
+ * l.get("job"); // "istiod"
+ * }</pre>
+ */
+public final class Labels implements Comparable<Labels> {
+
+  /** The reserved label holding the metric name. */
+  public static final String METRIC_NAME = "__name__";
+
+  public static final Labels EMPTY = new Labels(new String[0]);
+
+  /** name0, value0, name1, value1, ... sorted by name. */
+  private final String[] pairs;
+
+  private final int hash;
+
+  private Labels(String[] pairs) {
+    this.pairs = pairs;
+    this.hash = Arrays.hashCode(pairs);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Labels from alternating names and values, e.g. {@code Labels.of("__name__", "up", "job", "x")}. */
+  public static Labels of(String... namesAndValues) {
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("odd number of names and values");
+    }
+    Builder b = builder();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      b.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return b.build();
+  }
+
+  public static Labels fromMap(Map<String, String> map) {
+    Builder b = builder();
+    map.forEach(b::put);
+    return b.build();
+  }
+
+  /** The value of {@code name}, or {@code null} when the label is absent. */
+  public String get(String name) {
+    int lo = 0;
+    int hi = pairs.length / 2 - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = pairs[mid * 2].compareTo(name);
+      if (c == 0) {
+        return pairs[mid * 2 + 1];
+      } else if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return null;
+  }
+
+  /** The value of {@code name}, or {@code ""} when absent (PromQL matcher semantics). */
+  public String getOrEmpty(String name) {
+    String v = get(name);
+    return v == null ? "" : v;
+  }
+
+  public String metricName() {
+    return get(METRIC_NAME);
+  }
+
+  public int size() {
+    return pairs.length / 2;
+  }
+
+  public String name(int i) {
+    return pairs[i * 2];
+  }
+
+  public String value(int i) {
+    return pairs[i * 2 + 1];
+  }
+
+  public void forEach(BiConsumer<String, String> action) {
+    for (int i = 0; i < pairs.length; i += 2) {
+      action.accept(pairs[i], pairs[i + 1]);
+    }
+  }
+
+  public Map<String, String> toMap() {
+    Map<String, String> m = new TreeMap<>();
+    forEach(m::put);
+    return m;
+  }
+
+  public List<String> names() {
+    List<String> names = new ArrayList<>(size());
+    for (int i = 0; i < pairs.length; i += 2) {
+      names.add(pairs[i]);
+    }
+    return names;
+  }
+
+  /** A builder initialised with these labels, to add, replace or remove some. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    forEach(b::put);
+    return b;
+  }
+
+  /** These labels without {@code __name__}. */
+  public Labels withoutMetricName() {
+    return get(METRIC_NAME) == null ? this : toBuilder().remove(METRIC_NAME).build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o
+        || (o instanceof Labels other && hash == other.hash && Arrays.equals(pairs, other.pairs));
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public int compareTo(Labels o) {
+    int n = Math.min(pairs.length, o.pairs.length);
+    for (int i = 0; i < n; i++) {
+      int c = pairs[i].compareTo(o.pairs[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(pairs.length, o.pairs.length);
+  }
+
+  /** Prometheus' text style: {@code up{job="x"}}. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    String name = metricName();
+    if (name != null) {
+      sb.append(name);
+    }
+    sb.append('{');
+    boolean first = true;
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (pairs[i].equals(METRIC_NAME)) {
+        continue;
+      }
+      if (!first) {
+        sb.append(", ");
+      }
+      first = false;
+      sb.append(pairs[i]).append("=\"").append(pairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
+          .append('"');
+    }
+    return sb.append('}').toString();
+  }
+
+  /** Collects pairs; later values for the same name replace earlier ones. Not thread-safe. */
+  public static final class Builder {
+    private final TreeMap<String, String> map = new TreeMap<>();
+
+    private Builder() {}
+
+    public Builder put(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      if (value == null || value.isEmpty()) {
+        map.remove(name);
+      } else {
+        map.put(name, value);
+      }
+      return this;
+    }
+
+    public Builder remove(String name) {
+      map.remove(name);
+      return this;
+    }
+
+    public boolean has(String name) {
+      return map.containsKey(name);
+    }
+
+    public String get(String name) {
+      return map.get(name);
+    }
+
+    public Labels build() {
+      String[] pairs = new String[map.size() * 2];
+      int i = 0;
+      for (Map.Entry<String, String> e : map.entrySet()) {
+        pairs[i++] = e.getKey();
+        pairs[i++] = e.getValue();
+      }
+      return new Labels(pairs);
+    }
+  }
+}
