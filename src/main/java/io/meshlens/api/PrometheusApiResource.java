@@ -1,0 +1,210 @@
+package io.meshlens.api;
+
+import io.meshlens.access.AccessControl;
+import io.meshlens.access.ScopeResolver;
+import io.meshlens.query.promql.EngineSettings;
+import io.meshlens.query.promql.PromqlEngine;
+import io.meshlens.query.promql.PromqlException;
+import io.meshlens.query.promql.QueryResult;
+import io.meshlens.store.MetricStore;
+import io.meshlens.store.Scope;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * The Prometheus HTTP API ({@code /api/v1/query}, {@code /api/v1/query_range}, {@code
+ * /api/v1/status/buildinfo}), so that Grafana's Prometheus data source and PromQL habits work
+ * unchanged. Every data call resolves the caller's {@link Scope} first; the engine reads the store
+ * only through it.
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class PrometheusApiResource {
+
+  /** Prometheus refuses range queries above this many points per series. */
+  static final long MAX_POINTS = 11_000;
+
+  @Inject AccessControl access;
+  @Inject MetricStore store;
+
+  private final PromqlEngine engine = new PromqlEngine(EngineSettings.defaults());
+
+  @GET
+  @Path("query")
+  public Response query(
+      @QueryParam("query") String query,
+      @QueryParam("time") String time,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    long t = ApiParams.time("time", time, System.currentTimeMillis());
+    return ok(run(() -> engine.instantQuery(store, scope, nonNull(query), t)));
+  }
+
+  @POST
+  @Path("query")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response queryPost(
+      @FormParam("query") String query,
+      @FormParam("time") String time,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    return query(query, time, authorization, orgId);
+  }
+
+  @GET
+  @Path("query_range")
+  public Response queryRange(
+      @QueryParam("query") String query,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @QueryParam("step") String step,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    if (start == null || start.isEmpty()) {
+      throw ApiError.badData("invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
+    }
+    if (end == null || end.isEmpty()) {
+      throw ApiError.badData("invalid parameter \"end\": cannot parse \"\" to a valid timestamp");
+    }
+    long s = ApiParams.time("start", start, 0);
+    long e = ApiParams.time("end", end, 0);
+    if (e < s) {
+      throw ApiError.badData("end timestamp must not be before start time");
+    }
+    long st = ApiParams.duration("step", step);
+    if (st <= 0) {
+      throw ApiError.badData(
+          "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    }
+    if ((e - s) / st > MAX_POINTS) {
+      throw ApiError.badData(
+          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query"
+              + " resolution (?step=XX)");
+    }
+    return ok(run(() -> engine.rangeQuery(store, scope, nonNull(query), s, e, st)));
+  }
+
+  @POST
+  @Path("query_range")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response queryRangePost(
+      @FormParam("query") String query,
+      @FormParam("start") String start,
+      @FormParam("end") String end,
+      @FormParam("step") String step,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    return queryRange(query, start, end, step, authorization, orgId);
+  }
+
+  /** Grafana probes this to learn the Prometheus flavour; open like Prometheus' own. */
+  @GET
+  @Path("status/buildinfo")
+  public Map<String, Object> buildInfo() {
+    return Map.of(
+        "status",
+        "success",
+        "data",
+        Map.of(
+            "version", "2.42.0",
+            "revision", "meshlens",
+            "branch", "main",
+            "buildUser", "meshlens",
+            "buildDate", "",
+            "goVersion", "n/a"));
+  }
+
+  private static String nonNull(String q) {
+    return q == null ? "" : q;
+  }
+
+  private interface Evaluation {
+    QueryResult run();
+  }
+
+  private static QueryResult run(Evaluation e) {
+    try {
+      return e.run();
+    } catch (PromqlException ex) {
+      throw new ApiError(ex.errorType(), ApiError.statusOf(ex.errorType()), ex.getMessage());
+    }
+  }
+
+  private static Response ok(QueryResult result) {
+    try (PromJson json = new PromJson()) {
+      json.beginSuccess();
+      writeData(json, result);
+      json.endSuccess(result.warnings());
+      return Response.ok(json.finish(), MediaType.APPLICATION_JSON).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void writeData(PromJson json, QueryResult result) throws IOException {
+    var g = json.gen();
+    g.writeStartObject();
+    switch (result) {
+      case QueryResult.Scalar s -> {
+        g.writeStringField("resultType", "scalar");
+        g.writeFieldName("result");
+        json.point(s.timestampMs(), s.value());
+      }
+      case QueryResult.StringResult s -> {
+        g.writeStringField("resultType", "string");
+        g.writeFieldName("result");
+        g.writeStartArray();
+        g.writeNumber(s.timestampMs() / 1000.0);
+        g.writeString(s.value());
+        g.writeEndArray();
+      }
+      case QueryResult.Vector v -> {
+        g.writeStringField("resultType", "vector");
+        g.writeArrayFieldStart("result");
+        for (QueryResult.Sample sample : v.samples()) {
+          g.writeStartObject();
+          g.writeFieldName("metric");
+          json.labels(sample.labels());
+          g.writeFieldName("value");
+          json.point(sample.timestampMs(), sample.value());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      case QueryResult.Matrix m -> {
+        g.writeStringField("resultType", "matrix");
+        g.writeArrayFieldStart("result");
+        for (QueryResult.Series series : m.series()) {
+          g.writeStartObject();
+          g.writeFieldName("metric");
+          json.labels(series.labels());
+          g.writeArrayFieldStart("values");
+          long[] ts = series.timestamps();
+          double[] vs = series.values();
+          for (int i = 0; i < ts.length; i++) {
+            json.point(ts[i], vs[i]);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+    }
+    g.writeEndObject();
+  }
+}

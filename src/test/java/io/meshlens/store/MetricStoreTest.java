@@ -1,0 +1,111 @@
+package io.meshlens.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshlens.model.Labels;
+import io.meshlens.tenancy.AttributedSeries;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MetricStoreTest {
+
+  private final MetricStore store = new MetricStore();
+
+  private int series(String name, String tenant, Set<String> visible, String... extra) {
+    Labels.Builder b = Labels.builder().put("__name__", name).put("tenant", tenant);
+    for (int i = 0; i < extra.length; i += 2) {
+      b.put(extra[i], extra[i + 1]);
+    }
+    return store.seriesId(new AttributedSeries(b.build(), tenant, "c1", visible));
+  }
+
+  @Test
+  void tenantScopeSeesOnlySeriesVisibleToIt() {
+    int shopOnly = series("m", "shop", Set.of("shop"));
+    int edge = series("m", "shop", Set.of("shop", "payments"), "peer", "payments");
+    int platform = series("m", "platform", Set.of("platform"));
+    for (int id : new int[] {shopOnly, edge, platform}) {
+      store.append(id, 1000, 1);
+    }
+    List<LabelMatcher> all = List.of(LabelMatcher.equal("__name__", "m"));
+    assertThat(store.select(Scope.tenants(Set.of("payments")), all, 0, 2000))
+        .extracting(s -> s.labels().get("peer"))
+        .containsExactly("payments");
+    assertThat(store.select(Scope.tenants(Set.of("shop")), all, 0, 2000)).hasSize(2);
+    assertThat(store.select(Scope.everything(), all, 0, 2000)).hasSize(3);
+    assertThat(store.select(Scope.tenants(Set.of("nobody")), all, 0, 2000)).isEmpty();
+  }
+
+  @Test
+  void regexMatchingEverythingStillStaysInsideTheScope() {
+    store.append(series("a", "shop", Set.of("shop")), 1000, 1);
+    store.append(series("b", "search", Set.of("search")), 1000, 1);
+    List<LabelMatcher> any = List.of(LabelMatcher.of("__name__", LabelMatcher.Type.REGEX, ".+"));
+    assertThat(store.select(Scope.tenants(Set.of("shop")), any, 0, 2000))
+        .extracting(s -> s.labels().metricName())
+        .containsExactly("a");
+    List<LabelMatcher> forged =
+        List.of(
+            LabelMatcher.of("__name__", LabelMatcher.Type.REGEX, ".*"),
+            LabelMatcher.of("tenant", LabelMatcher.Type.REGEX, "shop|search"));
+    assertThat(store.select(Scope.tenants(Set.of("shop")), forged, 0, 2000)).hasSize(1);
+  }
+
+  @Test
+  void replayedAndOutOfOrderSamplesAreDroppedNotDuplicated() {
+    int id = series("m", "shop", Set.of("shop"));
+    assertThat(store.append(id, 1000, 1)).isTrue();
+    assertThat(store.append(id, 2000, 2)).isTrue();
+    assertThat(store.append(id, 2000, 2)).isFalse();
+    assertThat(store.append(id, 1500, 9)).isFalse();
+    SeriesData d =
+        store.select(Scope.everything(), List.of(LabelMatcher.equal("__name__", "m")), 0, 5000).get(0);
+    assertThat(d.timestamps()).containsExactly(1000, 2000);
+    assertThat(d.values()).containsExactly(1, 2);
+    assertThat(store.duplicateCount()).isEqualTo(2);
+  }
+
+  @Test
+  void timeRangeIsInclusiveAndEmptyRangesDropTheSeries() {
+    int id = series("m", "shop", Set.of("shop"));
+    for (long t = 1000; t <= 5000; t += 1000) {
+      store.append(id, t, t / 1000.0);
+    }
+    List<LabelMatcher> m = List.of(LabelMatcher.equal("__name__", "m"));
+    assertThat(store.select(Scope.everything(), m, 2000, 4000).get(0).timestamps())
+        .containsExactly(2000, 3000, 4000);
+    assertThat(store.select(Scope.everything(), m, 6000, 9000)).isEmpty();
+  }
+
+  @Test
+  void matchersOnAbsentLabelsFollowPromqlEmptyValueRules() {
+    store.append(series("m", "shop", Set.of("shop"), "code", "500"), 1000, 1);
+    store.append(series("m", "shop", Set.of("shop")), 1000, 1);
+    Scope s = Scope.everything();
+    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"), LabelMatcher.equal("code", "")), 0, 2000))
+        .hasSize(1);
+    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"),
+        LabelMatcher.of("code", LabelMatcher.Type.NOT_EQUAL, "500")), 0, 2000)).hasSize(1);
+    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"),
+        LabelMatcher.of("code", LabelMatcher.Type.REGEX, "5..")), 0, 2000)).hasSize(1);
+  }
+
+  @Test
+  void readWithoutScopeIsRefused() {
+    assertThatThrownBy(() -> store.select(null, List.of(), 0, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a store read needs a scope");
+  }
+
+  @Test
+  void visibilityGrantedLaterIsAddedToAnExistingSeries() {
+    int id = series("m", "shop", Set.of("shop"));
+    store.append(id, 1000, 1);
+    int again = series("m", "shop", Set.of("shop", "search"));
+    assertThat(again).isEqualTo(id);
+    assertThat(store.select(Scope.tenants(Set.of("search")), List.of(LabelMatcher.equal("__name__", "m")), 0, 2000))
+        .hasSize(1);
+  }
+}
