@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * Reads an operator-written YAML file into a typed value, turning every problem into a {@link
@@ -48,10 +50,35 @@ public final class YamlFiles {
     } catch (LocatedConfigError e) {
       throw new ConfigFileException(file, e.line(), e.getMessage(), e);
     } catch (JsonProcessingException e) {
-      throw new ConfigFileException(file, lineOf(e.getLocation()), reasonOf(e), e);
+      // Validation errors thrown by our own deserializers arrive wrapped by Jackson.
+      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+        if (c instanceof LocatedConfigError located) {
+          throw new ConfigFileException(file, located.line(), located.getMessage(), e);
+        }
+      }
+      int line = lineOf(e.getLocation());
+      if (e instanceof UnrecognizedPropertyException u) {
+        line = keyLine(bytes, u.getPropertyName(), line);
+      }
+      throw new ConfigFileException(file, line, reasonOf(e), e);
     } catch (IOException e) {
       throw new ConfigFileException(file, 0, "cannot read: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The line of {@code key:} at or before {@code reportedLine}: the YAML parser reports an unknown
+   * key's location after its value, which may be lines later.
+   */
+  private static int keyLine(byte[] bytes, String key, int reportedLine) {
+    String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+    Pattern p = Pattern.compile("^\\s*(-\\s+)?[\"']?" + Pattern.quote(key) + "[\"']?\\s*:.*");
+    for (int i = Math.min(reportedLine, lines.length) - 1; i >= 0; i--) {
+      if (p.matcher(lines[i]).matches()) {
+        return i + 1;
+      }
+    }
+    return reportedLine;
   }
 
   private static int lineOf(JsonLocation location) {
