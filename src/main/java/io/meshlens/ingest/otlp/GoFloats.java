@@ -5,9 +5,9 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * Float to text exactly as Go's {@code strconv} prints it, because Prometheus' OTLP translator
- * puts such text into label values ({@code le}, {@code quantile}, double attributes) and a label
- * value that differs by one digit is a different series.
+ * Float to text exactly as Go's {@code strconv} prints it, because Prometheus' OTLP translator puts
+ * such text into label values ({@code le}, {@code quantile}, double attributes) and a label value
+ * that differs by one digit is a different series.
  *
  * <p>Go prints the shortest decimal that reads back as the same double. Java 17's {@code
  * Double.toString} sometimes prints more digits than that, so the digits are computed here.

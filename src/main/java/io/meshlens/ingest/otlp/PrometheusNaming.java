@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns OTLP metric names, units and attribute keys into Prometheus metric and label names, the
- * way Prometheus' own OTLP receiver does with its default translation strategy {@code
+ * Turns OTLP metric names, units and attribute keys into Prometheus metric and label names, the way
+ * Prometheus' own OTLP receiver does with its default translation strategy {@code
  * UnderscoreEscapingWithSuffixes} (library {@code github.com/prometheus/otlptranslator}: {@code
  * MetricNamer} with {@code WithMetricSuffixes}, {@code LabelNamer} with Prometheus' default {@code
  * label_name_underscore_sanitization: true} and {@code label_name_preserve_multiple_underscores:

@@ -1,0 +1,461 @@
+package io.meshlens.ingest.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.meshlens.ingest.otlp.PrometheusNaming.MetricType;
+import io.meshlens.model.Labels;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.DataPointFlags;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates OTLP metrics into Prometheus samples with the rules of Prometheus' own OTLP receiver
+ * ({@code storage/remote/otlptranslator}, translation strategy {@code
+ * UnderscoreEscapingWithSuffixes}), so that series names, labels and values in Meshlens are the
+ * ones a tenant would see had the same Collector written to a Prometheus server.
+ *
+ * <p>Gauges and non-monotonic sums become one series per data point, monotonic sums a {@code
+ * _total} series, explicit-bucket histograms the classic {@code _bucket}/{@code _sum}/{@code
+ * _count} series, summaries {@code quantile} series plus {@code _sum}/{@code _count}. Data
+ * Prometheus would not ingest as classic series (exponential histograms, delta temporality) is
+ * reported to {@link SampleSink#discard} instead. The rules and their sources are listed in {@code
+ * docs/otlp-to-prometheus.md}.
+ *
+ * <p>Stateless and thread-safe: one instance can serve every consumer thread.
+ */
+public final class OtlpMetricsTranslator {
+
+  /** Bits of the NaN that Prometheus uses as a staleness marker ({@code value.StaleNaN}). */
+  public static final long STALE_NAN_BITS = 0x7ff0000000000002L;
+
+  /** The staleness marker written for data points flagged "no recorded value". */
+  public static final double STALE_NAN = Double.longBitsToDouble(STALE_NAN_BITS);
+
+  private static final int NO_RECORDED_VALUE =
+      DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE;
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
+  private static final JsonFormat.Parser JSON = JsonFormat.parser().ignoringUnknownFields();
+
+  /** Promoted resource attribute key to its label name. */
+  private final Map<String, String> promoted;
+
+  public OtlpMetricsTranslator(TranslatorSettings settings) {
+    Map<String, String> names = new HashMap<>();
+    for (String key : settings.promotedResourceAttributes()) {
+      names.put(key, PrometheusNaming.labelName(key));
+    }
+    this.promoted = Map.copyOf(names);
+  }
+
+  /**
+   * Reads an OTLP/JSON {@code ExportMetricsServiceRequest} (the Collector's {@code otlp_json}
+   * encoding): int64 values as strings or numbers, enums as integers or names, unknown fields
+   * ignored. Trace and span ids of exemplars are hex in OTLP/JSON but read here as base64; their
+   * bytes are wrong, which is harmless because exemplars are not translated.
+   *
+   * @throws InvalidProtocolBufferException when the bytes are not such a JSON document
+   */
+  public static ExportMetricsServiceRequest parseJson(byte[] otlpJson)
+      throws InvalidProtocolBufferException {
+    ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
+    JSON.merge(new String(otlpJson, StandardCharsets.UTF_8), builder);
+    return builder.build();
+  }
+
+  /** Sends every sample of {@code request} to {@code sink}, in request order. */
+  public void translate(ExportMetricsServiceRequest request, SampleSink sink) {
+    for (int i = 0; i < request.getResourceMetricsCount(); i++) {
+      translate(request.getResourceMetrics(i), sink);
+    }
+  }
+
+  private void translate(ResourceMetrics resourceMetrics, SampleSink sink) {
+    ResourceLabels resource = resourceLabels(resourceMetrics.getResource());
+    for (int i = 0; i < resourceMetrics.getScopeMetricsCount(); i++) {
+      ScopeMetrics scope = resourceMetrics.getScopeMetrics(i);
+      for (int j = 0; j < scope.getMetricsCount(); j++) {
+        translate(scope.getMetrics(j), resource, sink);
+      }
+    }
+  }
+
+  private static void translate(Metric metric, ResourceLabels resource, SampleSink sink) {
+    switch (metric.getDataCase()) {
+      case GAUGE:
+        translateNumbers(
+            metric, metric.getGauge().getDataPointsList(), MetricType.GAUGE, resource, sink);
+        break;
+      case SUM:
+        Sum sum = metric.getSum();
+        List<NumberDataPoint> sumPoints = sum.getDataPointsList();
+        String temporalityProblem = temporalityProblem(sum.getAggregationTemporalityValue());
+        if (temporalityProblem != null) {
+          discardAll(temporalityProblem, metric, sumPoints.size(), sink);
+        } else {
+          MetricType type =
+              sum.getIsMonotonic()
+                  ? MetricType.MONOTONIC_COUNTER
+                  : MetricType.NON_MONOTONIC_COUNTER;
+          translateNumbers(metric, sumPoints, type, resource, sink);
+        }
+        break;
+      case HISTOGRAM:
+        Histogram histogram = metric.getHistogram();
+        String histogramProblem = temporalityProblem(histogram.getAggregationTemporalityValue());
+        if (histogramProblem != null) {
+          discardAll(histogramProblem, metric, histogram.getDataPointsCount(), sink);
+        } else {
+          translateHistogram(metric, histogram.getDataPointsList(), resource, sink);
+        }
+        break;
+      case EXPONENTIAL_HISTOGRAM:
+        discardAll(
+            DiscardReason.EXPONENTIAL_HISTOGRAM_UNSUPPORTED,
+            metric,
+            metric.getExponentialHistogram().getDataPointsCount(),
+            sink);
+        break;
+      case SUMMARY:
+        translateSummary(metric, metric.getSummary().getDataPointsList(), resource, sink);
+        break;
+      default:
+        sink.discard(DiscardReason.UNSUPPORTED_METRIC_TYPE, metric.getName());
+    }
+  }
+
+  private static String temporalityProblem(int temporality) {
+    if (temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE) {
+      return null;
+    }
+    return temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE
+        ? DiscardReason.DELTA_TEMPORALITY
+        : DiscardReason.INVALID_TEMPORALITY;
+  }
+
+  private static void discardAll(String reason, Metric metric, int points, SampleSink sink) {
+    for (int i = 0; i < points; i++) {
+      sink.discard(reason, metric.getName());
+    }
+  }
+
+  private static void translateNumbers(
+      Metric metric,
+      List<NumberDataPoint> points,
+      MetricType type,
+      ResourceLabels resource,
+      SampleSink sink) {
+    String name = PrometheusNaming.metricName(metric.getName(), metric.getUnit(), type);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
+      return;
+    }
+    boolean cumulative = type == MetricType.MONOTONIC_COUNTER;
+    for (int i = 0; i < points.size(); i++) {
+      NumberDataPoint point = points.get(i);
+      Labels.Builder labels = seriesLabels(point.getAttributesList(), resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, metric.getName());
+        continue;
+      }
+      double value;
+      switch (point.getValueCase()) {
+        case AS_DOUBLE:
+          value = point.getAsDouble();
+          break;
+        case AS_INT:
+          value = point.getAsInt();
+          break;
+        default:
+          value = 0;
+      }
+      boolean stale = isStale(point.getFlags());
+      emit(
+          labels,
+          name,
+          point.getTimeUnixNano() / NANOS_PER_MILLI,
+          stale ? STALE_NAN : value,
+          cumulative && !stale ? point.getStartTimeUnixNano() : 0,
+          sink);
+    }
+  }
+
+  private static void translateHistogram(
+      Metric metric, List<HistogramDataPoint> points, ResourceLabels resource, SampleSink sink) {
+    String name =
+        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
+      return;
+    }
+    String sumName = name + "_sum";
+    String countName = name + "_count";
+    String bucketName = name + "_bucket";
+    for (int i = 0; i < points.size(); i++) {
+      HistogramDataPoint point = points.get(i);
+      Labels.Builder labels = seriesLabels(point.getAttributesList(), resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, metric.getName());
+        continue;
+      }
+      long timestamp = point.getTimeUnixNano() / NANOS_PER_MILLI;
+      boolean stale = isStale(point.getFlags());
+      long start = stale ? 0 : point.getStartTimeUnixNano();
+      // Same order as Prometheus: _sum (only when set), _count, then the buckets.
+      if (point.hasSum()) {
+        emit(labels, sumName, timestamp, stale ? STALE_NAN : point.getSum(), start, sink);
+      }
+      double count = unsignedToDouble(point.getCount());
+      emit(labels, countName, timestamp, stale ? STALE_NAN : count, start, sink);
+
+      // OTLP has bounds.length + 1 counts; the last one is the +Inf bucket, which is _count.
+      int buckets = Math.min(point.getExplicitBoundsCount(), point.getBucketCountsCount());
+      long cumulative = 0;
+      for (int b = 0; b < buckets; b++) {
+        cumulative += point.getBucketCounts(b);
+        labels.put("le", GoFloats.formatPlain(point.getExplicitBounds(b)));
+        double value = stale ? STALE_NAN : unsignedToDouble(cumulative);
+        emit(labels, bucketName, timestamp, value, start, sink);
+      }
+      labels.put("le", "+Inf");
+      emit(labels, bucketName, timestamp, stale ? STALE_NAN : count, start, sink);
+    }
+  }
+
+  private static void translateSummary(
+      Metric metric, List<SummaryDataPoint> points, ResourceLabels resource, SampleSink sink) {
+    String name =
+        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.SUMMARY);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
+      return;
+    }
+    String sumName = name + "_sum";
+    String countName = name + "_count";
+    for (int i = 0; i < points.size(); i++) {
+      SummaryDataPoint point = points.get(i);
+      Labels.Builder labels = seriesLabels(point.getAttributesList(), resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, metric.getName());
+        continue;
+      }
+      long timestamp = point.getTimeUnixNano() / NANOS_PER_MILLI;
+      boolean stale = isStale(point.getFlags());
+      long start = stale ? 0 : point.getStartTimeUnixNano();
+      emit(labels, sumName, timestamp, stale ? STALE_NAN : point.getSum(), start, sink);
+      double count = unsignedToDouble(point.getCount());
+      emit(labels, countName, timestamp, stale ? STALE_NAN : count, start, sink);
+      for (int q = 0; q < point.getQuantileValuesCount(); q++) {
+        SummaryDataPoint.ValueAtQuantile quantile = point.getQuantileValues(q);
+        labels.put("quantile", GoFloats.formatPlain(quantile.getQuantile()));
+        emit(labels, name, timestamp, stale ? STALE_NAN : quantile.getValue(), 0, sink);
+      }
+    }
+  }
+
+  private static void emit(
+      Labels.Builder labels,
+      String metricName,
+      long timestampMillis,
+      double value,
+      long startTimeUnixNano,
+      SampleSink sink) {
+    labels.put(Labels.METRIC_NAME, metricName);
+    Labels series = labels.build();
+    if (startTimeUnixNano != 0) {
+      sink.startTimestamp(series, startTimeUnixNano / NANOS_PER_MILLI);
+    }
+    sink.accept(series, timestampMillis, value);
+  }
+
+  private static boolean isStale(int flags) {
+    return (flags & NO_RECORDED_VALUE) != 0;
+  }
+
+  /** OTLP counts are uint64; Java reads them as signed longs. */
+  static double unsignedToDouble(long v) {
+    if (v >= 0) {
+      return v;
+    }
+    // Halve with the lost bit kept as a sticky bit, so that the conversion still rounds right.
+    return ((v >>> 1) | (v & 1)) * 2.0;
+  }
+
+  /**
+   * The labels shared by all series of one data point: its attributes, then promoted resource
+   * attributes where no attribute took the name, then {@code job} and {@code instance}, which
+   * replace attributes of those names (Prometheus' {@code createAttributes}). Null when an
+   * attribute key cannot be a label name.
+   */
+  private static Labels.Builder seriesLabels(List<KeyValue> attributes, ResourceLabels resource) {
+    Labels.Builder labels = Labels.builder();
+    if (!addAttributes(labels, attributes)) {
+      return null;
+    }
+    resource.addTo(labels);
+    return labels;
+  }
+
+  private static boolean addAttributes(Labels.Builder labels, List<KeyValue> attributes) {
+    int n = attributes.size();
+    for (int i = 0; i < n; i++) {
+      KeyValue attribute = attributes.get(i);
+      String name = PrometheusNaming.labelName(attribute.getKey());
+      if (name == null) {
+        return false;
+      }
+      String value = AttributeValues.asString(attribute.getValue());
+      if (labels.has(name) || (value.isEmpty() && collides(attributes, i, name))) {
+        return addCollidingAttributes(labels, attributes);
+      }
+      labels.put(name, value);
+    }
+    return true;
+  }
+
+  private static boolean collides(List<KeyValue> attributes, int index, String name) {
+    for (int i = 0; i < attributes.size(); i++) {
+      if (i != index && name.equals(PrometheusNaming.labelName(attributes.get(i).getKey()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Keys that sanitize to the same name: Prometheus sorts the attributes by key and joins the
+   * values of a shared name with {@code ;} in that order (empty values count as absent).
+   */
+  private static boolean addCollidingAttributes(Labels.Builder labels, List<KeyValue> attributes) {
+    int n = attributes.size();
+    KeyValue[] sorted = attributes.toArray(new KeyValue[n]);
+    // Insertion sort: stable, and attribute lists are short.
+    for (int i = 1; i < n; i++) {
+      KeyValue current = sorted[i];
+      int j = i - 1;
+      while (j >= 0 && AttributeValues.compareUtf8(sorted[j].getKey(), current.getKey()) > 0) {
+        sorted[j + 1] = sorted[j];
+        j--;
+      }
+      sorted[j + 1] = current;
+    }
+    for (KeyValue attribute : sorted) {
+      String name = PrometheusNaming.labelName(attribute.getKey());
+      if (name == null) {
+        return false;
+      }
+      labels.remove(name);
+    }
+    for (KeyValue attribute : sorted) {
+      String name = PrometheusNaming.labelName(attribute.getKey());
+      String value = AttributeValues.asString(attribute.getValue());
+      String existing = labels.get(name);
+      labels.put(name, existing == null ? value : existing + ";" + value);
+    }
+    return true;
+  }
+
+  private ResourceLabels resourceLabels(Resource resource) {
+    List<KeyValue> attributes = resource.getAttributesList();
+    String serviceName = null;
+    String serviceNamespace = null;
+    String instance = null;
+    int promotedCount = 0;
+    for (int i = 0; i < attributes.size(); i++) {
+      KeyValue attribute = attributes.get(i);
+      String key = attribute.getKey();
+      if (promoted.containsKey(key)) {
+        promotedCount++;
+      }
+      // Like pcommon.Map.Get, the first of duplicate keys counts.
+      switch (key) {
+        case "service.name":
+          if (serviceName == null) {
+            serviceName = AttributeValues.asString(attribute.getValue());
+          }
+          break;
+        case "service.namespace":
+          if (serviceNamespace == null) {
+            serviceNamespace = AttributeValues.asString(attribute.getValue());
+          }
+          break;
+        case "service.instance.id":
+          if (instance == null) {
+            instance = AttributeValues.asString(attribute.getValue());
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    String job = null;
+    if (serviceName != null) {
+      job = serviceNamespace == null ? serviceName : serviceNamespace + "/" + serviceName;
+    }
+    if (promotedCount == 0 && job == null && instance == null) {
+      return ResourceLabels.NONE;
+    }
+
+    // Prometheus applies promoted attributes sorted by attribute key.
+    String[] keys = new String[promotedCount];
+    String[] values = new String[promotedCount];
+    int filled = 0;
+    for (int i = 0; i < attributes.size(); i++) {
+      KeyValue attribute = attributes.get(i);
+      if (!promoted.containsKey(attribute.getKey())) {
+        continue;
+      }
+      String key = attribute.getKey();
+      String value = AttributeValues.asString(attribute.getValue());
+      int j = filled - 1;
+      while (j >= 0 && AttributeValues.compareUtf8(keys[j], key) > 0) {
+        keys[j + 1] = keys[j];
+        values[j + 1] = values[j];
+        j--;
+      }
+      keys[j + 1] = key;
+      values[j + 1] = value;
+      filled++;
+    }
+    String[] names = new String[promotedCount];
+    for (int i = 0; i < promotedCount; i++) {
+      names[i] = promoted.get(keys[i]);
+    }
+    return new ResourceLabels(names, values, job, instance);
+  }
+
+  /** Labels that come from the resource, computed once per {@link ResourceMetrics}. */
+  private record ResourceLabels(
+      String[] promotedNames, String[] promotedValues, String job, String instance) {
+
+    static final ResourceLabels NONE = new ResourceLabels(new String[0], new String[0], null, null);
+
+    void addTo(Labels.Builder labels) {
+      for (int i = 0; i < promotedNames.length; i++) {
+        if (!labels.has(promotedNames[i])) {
+          labels.put(promotedNames[i], promotedValues[i]);
+        }
+      }
+      if (job != null) {
+        labels.put("job", job);
+      }
+      if (instance != null) {
+        labels.put("instance", instance);
+      }
+    }
+  }
+}

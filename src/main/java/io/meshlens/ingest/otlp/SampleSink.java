@@ -1,0 +1,33 @@
+package io.meshlens.ingest.otlp;
+
+import io.meshlens.model.Labels;
+
+/**
+ * Receives the Prometheus samples that {@link OtlpMetricsTranslator} makes out of OTLP metrics, one
+ * call per sample, so that a caller can store, count or tag them without the translator building
+ * lists in between.
+ *
+ * <p>Implementations are called on the translating thread, in the order of the request.
+ */
+@FunctionalInterface
+public interface SampleSink {
+
+  /**
+   * One sample of the series {@code labels} (which include {@code __name__}). A Prometheus stale
+   * marker arrives as the NaN whose bits are {@link OtlpMetricsTranslator#STALE_NAN_BITS}.
+   */
+  void accept(Labels labels, long timestampMillis, double value);
+
+  /**
+   * A data point that was not translated, with one of the {@link DiscardReason} values and the
+   * metric's name as sent in OTLP. Called once per skipped data point (once per metric when the
+   * metric has no data at all).
+   */
+  default void discard(String reason, String metricName) {}
+
+  /**
+   * The start time of a cumulative series (monotonic sum, histogram, summary count and sum),
+   * reported right before its sample when the data point carries one. Ignored by default.
+   */
+  default void startTimestamp(Labels labels, long startTimestampMillis) {}
+}
