@@ -159,51 +159,48 @@ public class PrometheusApiResource {
   private static void writeData(PromJson json, QueryResult result) throws IOException {
     var g = json.gen();
     g.writeStartObject();
-    switch (result) {
-      case QueryResult.Scalar s -> {
-        g.writeStringField("resultType", "scalar");
-        g.writeFieldName("result");
-        json.point(s.timestampMs(), s.value());
+    if (result instanceof QueryResult.Scalar s) {
+      g.writeStringField("resultType", "scalar");
+      g.writeFieldName("result");
+      json.point(s.timestampMs(), s.value());
+    } else if (result instanceof QueryResult.StringResult s) {
+      g.writeStringField("resultType", "string");
+      g.writeFieldName("result");
+      g.writeStartArray();
+      g.writeNumber(s.timestampMs() / 1000.0);
+      g.writeString(s.value());
+      g.writeEndArray();
+    } else if (result instanceof QueryResult.Vector v) {
+      g.writeStringField("resultType", "vector");
+      g.writeArrayFieldStart("result");
+      for (QueryResult.Sample sample : v.samples()) {
+        g.writeStartObject();
+        g.writeFieldName("metric");
+        json.labels(sample.labels());
+        g.writeFieldName("value");
+        json.point(sample.timestampMs(), sample.value());
+        g.writeEndObject();
       }
-      case QueryResult.StringResult s -> {
-        g.writeStringField("resultType", "string");
-        g.writeFieldName("result");
-        g.writeStartArray();
-        g.writeNumber(s.timestampMs() / 1000.0);
-        g.writeString(s.value());
-        g.writeEndArray();
-      }
-      case QueryResult.Vector v -> {
-        g.writeStringField("resultType", "vector");
-        g.writeArrayFieldStart("result");
-        for (QueryResult.Sample sample : v.samples()) {
-          g.writeStartObject();
-          g.writeFieldName("metric");
-          json.labels(sample.labels());
-          g.writeFieldName("value");
-          json.point(sample.timestampMs(), sample.value());
-          g.writeEndObject();
+      g.writeEndArray();
+    } else if (result instanceof QueryResult.Matrix m) {
+      g.writeStringField("resultType", "matrix");
+      g.writeArrayFieldStart("result");
+      for (QueryResult.Series series : m.series()) {
+        g.writeStartObject();
+        g.writeFieldName("metric");
+        json.labels(series.labels());
+        g.writeArrayFieldStart("values");
+        long[] ts = series.timestamps();
+        double[] vs = series.values();
+        for (int i = 0; i < ts.length; i++) {
+          json.point(ts[i], vs[i]);
         }
         g.writeEndArray();
+        g.writeEndObject();
       }
-      case QueryResult.Matrix m -> {
-        g.writeStringField("resultType", "matrix");
-        g.writeArrayFieldStart("result");
-        for (QueryResult.Series series : m.series()) {
-          g.writeStartObject();
-          g.writeFieldName("metric");
-          json.labels(series.labels());
-          g.writeArrayFieldStart("values");
-          long[] ts = series.timestamps();
-          double[] vs = series.values();
-          for (int i = 0; i < ts.length; i++) {
-            json.point(ts[i], vs[i]);
-          }
-          g.writeEndArray();
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-      }
+      g.writeEndArray();
+    } else {
+      throw new IllegalStateException("unknown result type " + result.getClass());
     }
     g.writeEndObject();
   }

@@ -90,8 +90,13 @@ public class SimulatorService {
         every,
         TimeUnit.MILLISECONDS);
     LOG.infof(
-        "mesh simulator running: %s, %.0f requests/s, export every %d ms",
-        simulator.topology().summary(), s.requestsPerSecond(), every);
+        "mesh simulator running: clusters %s, tenants %s, %d pods, %.0f requests/s, export every"
+            + " %d ms",
+        simulator.topology().clusterNames(),
+        simulator.topology().tenantNames(),
+        simulator.topology().pods().size(),
+        s.requestsPerSecond(),
+        every);
     banner.print();
   }
 

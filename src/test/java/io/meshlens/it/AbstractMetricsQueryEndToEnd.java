@@ -1,0 +1,304 @@
+package io.meshlens.it;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import com.google.protobuf.util.JsonFormat;
+import io.meshlens.ingest.IngestService;
+import io.meshlens.testdata.PromTextToOtlp;
+import io.meshlens.testdata.RealData;
+import io.meshlens.testing.Kafka;
+import io.meshlens.testing.OtlpMetrics;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first slice end to end: OTLP metrics produced to a real Kafka broker, consumed, tagged with
+ * tenant and cluster, stored, and answered by {@code /api/v1/query} over real HTTP, scoped to the
+ * caller's token. Subclasses choose the broker.
+ */
+abstract class AbstractMetricsQueryEndToEnd {
+
+  private static final String PAYMENTS = "demo-payments-token";
+  private static final String SHOP = "demo-shop-token";
+  private static final String COMMERCE = "demo-commerce-token";
+  private static final String SRE = "demo-sre-token";
+
+  /** Sample time: recent enough for the 5-minute lookback of a query at "now". */
+  private static final long T = (System.currentTimeMillis() / 1000 - 30) * 1000;
+  private static final String AT = Long.toString(T / 1000 + 1);
+
+  private static final Set<Class<?>> LOADED = new java.util.HashSet<>();
+
+  /** {@code host:port} of the broker Meshlens consumes from. */
+  abstract String bootstrapServers();
+
+  @Inject IngestService ingest;
+
+  @BeforeEach
+  void loadOnce() throws Exception {
+    synchronized (LOADED) {
+      if (LOADED.contains(getClass())) {
+        return;
+      }
+      String kafka = bootstrapServers();
+      Kafka.send(
+          kafka,
+          "otlp_metrics",
+          OtlpMetrics.istioRequests("source", "shop", "east-1", "payments", "east-1", "200", 10, T)
+              .toByteArray(),
+          OtlpMetrics.istioRequests(
+                  "destination", "shop", "east-1", "payments", "east-1", "200", 10, T)
+              .toByteArray(),
+          OtlpMetrics.istioRequests("source", "search", "east-2", "search", "east-2", "200", 5, T)
+              .toByteArray(),
+          OtlpMetrics.istioRequests(
+                  "source", "istio-gateways", "east-1", "shop", "east-1", "200", 7, T)
+              .toByteArray(),
+          OtlpMetrics.counter("east-1", "istio-system", "istiod-1", "pilot_xds_pushes", 3, T,
+                  "type", "eds")
+              .toByteArray(),
+          OtlpMetrics.counter("east-2", "legacy", "legacy-batch-1", "legacy_jobs", 2, T)
+              .toByteArray(),
+          OtlpMetrics.counter(null, "payments", "payments-api-1", "payments_custom", 4, T)
+              .toByteArray(),
+          // Undecodable: neither protobuf nor JSON. Counted, skipped, and consumption goes on.
+          new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+          "{not json".getBytes(StandardCharsets.UTF_8),
+          // OTLP/JSON as the Collector's otlp_json encoding writes it.
+          JsonFormat.printer()
+              .print(
+                  OtlpMetrics.counter("west-1", "analytics", "collector-1", "analytics_events", 6,
+                      T))
+              .getBytes(StandardCharsets.UTF_8),
+          PromTextToOtlp.convert(
+                  RealData.path("istio-proxy-1.7.1.prom"),
+                  Map.of(
+                      "k8s.cluster.name", "east-1",
+                      "k8s.namespace.name", "default",
+                      "k8s.pod.name", "productpage-v1-6987489c74-xxxxx"),
+                  T)
+              .toByteArray());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> assertThat(value(SRE, null, "count(analytics_events_total)")).isEqualTo("1"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () ->
+                  assertThat(value(SRE, null, "count(istio_requests_total{tenant=\"bookinfo\"})"))
+                      .isEqualTo("7"));
+      LOADED.add(getClass());
+    }
+  }
+
+  private static Response query(String token, String orgId, String promql) {
+    var req = given().queryParam("query", promql).queryParam("time", AT);
+    if (token != null) {
+      req = req.header("Authorization", "Bearer " + token);
+    }
+    if (orgId != null) {
+      req = req.header("X-Scope-OrgID", orgId);
+    }
+    return req.when().get("/api/v1/query");
+  }
+
+  /** The single value of a one-element vector result. */
+  private static String value(String token, String orgId, String promql) {
+    JsonPath j = query(token, orgId, promql).then().statusCode(200).extract().jsonPath();
+    List<Object> result = j.getList("data.result");
+    if (result.isEmpty()) {
+      return "empty";
+    }
+    assertThat(result).hasSize(1);
+    return j.getString("data.result[0].value[1]");
+  }
+
+  private static List<Map<String, String>> series(String token, String orgId, String promql) {
+    return query(token, orgId, promql)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("success"))
+        .extract()
+        .jsonPath()
+        .getList("data.result.metric");
+  }
+
+  @Test
+  void tenantTokenSumsOnlyTheEdgesItsTenantIsOnAndSreSumsTheMesh() {
+    // payments: the shop->payments call as reported by both sides.
+    assertThat(value(PAYMENTS, null, "sum(istio_requests_total{tenant!=\"bookinfo\"})"))
+        .isEqualTo("20");
+    assertThat(value(PAYMENTS, null, "sum(istio_requests_total)")).isEqualTo("20");
+    // shop: the same call plus the shared ingress gateway routing to it.
+    assertThat(value(SHOP, null, "sum(istio_requests_total)")).isEqualTo("27");
+    // SRE: every edge, including the real bookinfo scrape (25).
+    assertThat(value(SRE, null, "sum(istio_requests_total)")).isEqualTo("57");
+    assertThat(value(SRE, "shop|payments", "sum(istio_requests_total)")).isEqualTo("27");
+  }
+
+  @Test
+  void everySeriesCarriesTenantAndClusterTags() {
+    Map<String, String> tenantByMetric = new LinkedHashMap<>();
+    for (Map<String, String> m : series(SRE, null, "{__name__=~\"pilot_xds_pushes_total|legacy_jobs_total|payments_custom_total|analytics_events_total\"}")) {
+      tenantByMetric.put(m.get("__name__"), m.get("tenant") + "@" + m.get("cluster"));
+    }
+    assertThat(tenantByMetric)
+        .containsOnly(
+            Map.entry("pilot_xds_pushes_total", "platform@east-1"),
+            Map.entry("legacy_jobs_total", "unassigned@east-2"),
+            Map.entry("payments_custom_total", "payments@unknown"),
+            Map.entry("analytics_events_total", "analytics@west-1"));
+  }
+
+  @Test
+  void realIstioScrapeIsTaggedWithItsTenantAndClusterAndVisibleToThePeerSide() {
+    List<Map<String, String>> edges =
+        series(SRE, "bookinfo", "istio_requests_total");
+    assertThat(edges).hasSize(7);
+    assertThat(edges).allSatisfy(m -> {
+      assertThat(m.get("tenant")).isEqualTo("bookinfo");
+      assertThat(m.get("cluster")).isEqualTo("east-1");
+      assertThat(m.get("k8s_namespace_name")).isEqualTo("default");
+      assertThat(m.get("k8s_pod_name")).isEqualTo("productpage-v1-6987489c74-xxxxx");
+    });
+    assertThat(value(SRE, "bookinfo", "sum(istio_requests_total)")).isEqualTo("25");
+    assertThat(value(SRE, "bookinfo", "count(istio_request_duration_milliseconds_bucket)"))
+        .isEqualTo("140");
+    // The ingress gateway (istio-system, platform) -> productpage call is the platform's too.
+    List<Map<String, String>> platformView =
+        series(SRE, "platform", "istio_requests_total{tenant=\"bookinfo\"}");
+    assertThat(platformView).hasSize(1);
+    assertThat(platformView.get(0).get("source_workload")).isEqualTo("istio-ingressgateway");
+    // No demo tenant sees bookinfo's traffic.
+    assertThat(series(PAYMENTS, null, "istio_requests_total{tenant=\"bookinfo\"}")).isEmpty();
+  }
+
+  @Test
+  void promqlEscapeAttemptsStayInsideTheCallersTenants() {
+    Set<String> tenantsSeen = new TreeSet<>();
+    for (String q :
+        List.of(
+            "{__name__=~\".+\"}",
+            "{__name__=~\".+\", tenant=~\".*\"}",
+            "{tenant=\"search\"}",
+            "{tenant=~\"search|platform|unassigned|bookinfo\"}",
+            "istio_requests_total or legacy_jobs_total",
+            "label_replace({__name__=~\".+\"}, \"tenant\", \"payments\", \"\", \"\")",
+            "sum by (tenant, cluster) ({__name__=~\".+\"})")) {
+      for (Map<String, String> m : series(PAYMENTS, null, q)) {
+        // Every series the payments token gets is the payments tenant's or one of its edges.
+        assertThat(m.get("source_workload_namespace") == null
+                || "payments".equals(m.get("destination_workload_namespace"))
+                || "payments".equals(m.get("source_workload_namespace")))
+            .as("%s returned %s", q, m)
+            .isTrue();
+        if (m.get("tenant") != null) {
+          tenantsSeen.add(m.get("tenant"));
+        }
+      }
+    }
+    assertThat(tenantsSeen).isSubsetOf("payments", "shop");
+    assertThat(series(PAYMENTS, null, "{tenant=\"search\"}")).isEmpty();
+    assertThat(series(PAYMENTS, null, "legacy_jobs_total or pilot_xds_pushes_total")).isEmpty();
+    assertThat(value(PAYMENTS, null, "count({__name__=~\".+\"})")).isEqualTo("3");
+    assertThat(value(SRE, null, "count(legacy_jobs_total or pilot_xds_pushes_total)"))
+        .isEqualTo("2");
+  }
+
+  @Test
+  void missingOrUnknownTokenIs401WithChallengeInPrometheusErrorFormat() {
+    query(null, null, "up")
+        .then()
+        .statusCode(401)
+        .header("WWW-Authenticate", equalTo("Bearer realm=\"meshlens\""))
+        .body("status", equalTo("error"))
+        .body("errorType", equalTo("unauthorized"))
+        .body("error", equalTo("missing bearer token"));
+    query("not-a-token", null, "up")
+        .then()
+        .statusCode(401)
+        .header("WWW-Authenticate", startsWith("Bearer realm=\"meshlens\", error=\"invalid_token\""))
+        .body("error", equalTo("unknown token"));
+    given()
+        .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
+        .queryParam("query", "up")
+        .get("/api/v1/query")
+        .then()
+        .statusCode(401)
+        .body("error", equalTo("unsupported authorization scheme: use 'Bearer <token>'"));
+  }
+
+  @Test
+  void askingForAnotherTenantWithScopeHeaderIs403() {
+    query(PAYMENTS, "search", "up")
+        .then()
+        .statusCode(403)
+        .body("status", equalTo("error"))
+        .body("errorType", equalTo("forbidden"))
+        .body("error", equalTo("tenant 'search' is not granted to payments-team"));
+    query(PAYMENTS, "payments|shop", "up").then().statusCode(403);
+    query(COMMERCE, "payments|shop", "up").then().statusCode(200);
+    assertThat(value(COMMERCE, "payments", "sum(istio_requests_total)")).isEqualTo("20");
+  }
+
+  @Test
+  void badQueryAndBadParametersAnswerBadDataInPrometheusFormat() {
+    query(SRE, null, "sum(")
+        .then()
+        .statusCode(400)
+        .body("status", equalTo("error"))
+        .body("errorType", equalTo("bad_data"));
+    given()
+        .header("Authorization", "Bearer " + SRE)
+        .queryParam("query", "up")
+        .queryParam("time", "yesterday")
+        .get("/api/v1/query")
+        .then()
+        .statusCode(400)
+        .body("errorType", equalTo("bad_data"))
+        .body("error", equalTo("invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"));
+  }
+
+  @Test
+  void queryRangeAndPostFormReturnPrometheusShapes() {
+    JsonPath j =
+        given()
+            .header("Authorization", "Bearer " + PAYMENTS)
+            .formParam("query", "sum(istio_requests_total)")
+            .formParam("start", Long.toString(T / 1000 - 60))
+            .formParam("end", AT)
+            .formParam("step", "30s")
+            .post("/api/v1/query_range")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    assertThat(j.getString("data.resultType")).isEqualTo("matrix");
+    List<List<Object>> values = j.getList("data.result[0].values");
+    // Steps at T-60 (no data yet), T-30, T: the sample at T is seen only from T on.
+    assertThat(values).hasSize(1);
+    assertThat(values.get(0).get(1)).isEqualTo("20");
+  }
+
+  @Test
+  void undecodableRecordsAreCountedAndDoNotStopConsumption() {
+    assertThat(ingest.stats().rejectedRecords("decode_error")).isEqualTo(2);
+    // The JSON record sent after the bad ones was ingested.
+    assertThat(value(SRE, null, "sum(analytics_events_total)")).isEqualTo("6");
+  }
+}

@@ -1,0 +1,36 @@
+package io.meshlens.testing;
+
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Sends raw records to the test broker and waits for the broker's acknowledgement. */
+public final class Kafka {
+
+  private Kafka() {}
+
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  public static void send(String bootstrap, String topic, byte[]... values) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+      for (byte[] v : values) {
+        producer.send(new ProducerRecord<>(topic, v)).get(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("send to " + topic + " failed", e);
+    }
+  }
+}
