@@ -3,16 +3,16 @@ package io.meshlens.api;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.meshlens.model.Labels;
+import io.meshlens.query.promql.PrometheusJsonFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * Writes Prometheus HTTP API JSON byte for byte as Prometheus does: sample values as strings in
- * Go's {@code strconv.FormatFloat(v, 'f', -1, 64)} form ({@code "1"}, {@code "0.25"}, {@code
- * "NaN"}, {@code "+Inf"}), timestamps as Unix seconds with up to millisecond fraction.
+ * Writes Prometheus HTTP API JSON byte for byte as Prometheus does; numbers are formatted by
+ * {@link PrometheusJsonFormat} ({@code "1"}, {@code "0.25"}, {@code "NaN"}, {@code "+Inf"},
+ * timestamps as Unix seconds with a millisecond fraction).
  */
 final class PromJson implements AutoCloseable {
 
@@ -60,36 +60,20 @@ final class PromJson implements AutoCloseable {
     g.writeEndObject();
   }
 
-  /** {@code [<seconds>, "<value>"]}. */
+  /** A vector or matrix point: {@code [<seconds>, "<value>"]}. */
   void point(long timestampMs, double value) throws IOException {
     g.writeStartArray();
-    writeTimestamp(timestampMs);
-    g.writeString(formatValue(value));
+    g.writeNumber(PrometheusJsonFormat.pointTimestamp(timestampMs));
+    g.writeString(PrometheusJsonFormat.pointValue(value));
     g.writeEndArray();
   }
 
-  private void writeTimestamp(long ms) throws IOException {
-    if (ms % 1000 == 0) {
-      g.writeNumber(ms / 1000);
-    } else {
-      g.writeNumber(BigDecimal.valueOf(ms, 3).stripTrailingZeros());
-    }
-  }
-
-  static String formatValue(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    if (v == 0 && 1 / v < 0) {
-      return "-0";
-    }
-    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-      return Long.toString((long) v);
-    }
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+  /** A scalar result, which Prometheus formats differently from points. */
+  void scalar(long timestampMs, double value) throws IOException {
+    g.writeStartArray();
+    g.writeNumber(PrometheusJsonFormat.scalarTimestamp(timestampMs));
+    g.writeString(PrometheusJsonFormat.scalarValue(value));
+    g.writeEndArray();
   }
 
   byte[] finish() {

@@ -5,6 +5,7 @@ import io.meshlens.access.ScopeResolver;
 import io.meshlens.query.promql.EngineSettings;
 import io.meshlens.query.promql.PromqlEngine;
 import io.meshlens.query.promql.PromqlException;
+import io.meshlens.query.promql.PrometheusJsonFormat;
 import io.meshlens.query.promql.QueryResult;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
@@ -33,9 +34,6 @@ import java.util.Map;
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
 public class PrometheusApiResource {
-
-  /** Prometheus refuses range queries above this many points per series. */
-  static final long MAX_POINTS = 11_000;
 
   @Inject AccessControl access;
   @Inject MetricStore store;
@@ -83,19 +81,8 @@ public class PrometheusApiResource {
     }
     long s = ApiParams.time("start", start, 0);
     long e = ApiParams.time("end", end, 0);
-    if (e < s) {
-      throw ApiError.badData("end timestamp must not be before start time");
-    }
     long st = ApiParams.duration("step", step);
-    if (st <= 0) {
-      throw ApiError.badData(
-          "zero or negative query resolution step widths are not accepted. Try a positive integer");
-    }
-    if ((e - s) / st > MAX_POINTS) {
-      throw ApiError.badData(
-          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query"
-              + " resolution (?step=XX)");
-    }
+    // The engine checks end >= start, step > 0 and the 11,000-point limit with Prometheus' words.
     return ok(run(() -> engine.rangeQuery(store, scope, nonNull(query), s, e, st)));
   }
 
@@ -162,12 +149,12 @@ public class PrometheusApiResource {
     if (result instanceof QueryResult.Scalar s) {
       g.writeStringField("resultType", "scalar");
       g.writeFieldName("result");
-      json.point(s.timestampMs(), s.value());
+      json.scalar(s.timestampMs(), s.value());
     } else if (result instanceof QueryResult.StringResult s) {
       g.writeStringField("resultType", "string");
       g.writeFieldName("result");
       g.writeStartArray();
-      g.writeNumber(s.timestampMs() / 1000.0);
+      g.writeNumber(PrometheusJsonFormat.scalarTimestamp(s.timestampMs()));
       g.writeString(s.value());
       g.writeEndArray();
     } else if (result instanceof QueryResult.Vector v) {

@@ -66,7 +66,6 @@ public class SimulatorService {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "meshlens-simulator");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     SimulatorPublisher publisher = new SimulatorPublisher(producer, settings);
     simulator = new MeshSimulator(settings, Instant.now());
