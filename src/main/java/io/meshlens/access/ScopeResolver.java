@@ -9,9 +9,9 @@ import java.util.Set;
  * Turns an authenticated identity and the optional {@code X-Scope-OrgID} header into the {@link
  * Scope} every store read requires.
  *
- * <p>The header follows the Grafana/Mimir convention: one tenant or several separated by {@code
- * |}. A tenant caller may only name its own tenants (anything else is 403); without the header it
- * gets all of them. An SRE without the header sees everything, and may narrow with the header.
+ * <p>The header follows the Grafana/Mimir convention: one tenant or several separated by {@code |}.
+ * A tenant caller may only name its own tenants (anything else is 403); without the header it gets
+ * all of them. An SRE without the header sees everything, and may narrow with the header.
  */
 public final class ScopeResolver {
 

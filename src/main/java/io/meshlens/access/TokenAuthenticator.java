@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Resolves bearer tokens against the tokens file. Only SHA-256 hashes are held: the presented
- * token is hashed and looked up, so the file and memory never contain a usable secret.
+ * Resolves bearer tokens against the tokens file. Only SHA-256 hashes are held: the presented token
+ * is hashed and looked up, so the file and memory never contain a usable secret.
  */
 public final class TokenAuthenticator {
 

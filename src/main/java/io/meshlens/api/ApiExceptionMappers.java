@@ -9,8 +9,8 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Every failure of the query API leaves in the API's own error format, never as a stack trace.
- * 401 answers carry {@code WWW-Authenticate} as RFC 6750 asks.
+ * Every failure of the query API leaves in the API's own error format, never as a stack trace. 401
+ * answers carry {@code WWW-Authenticate} as RFC 6750 asks.
  */
 final class ApiExceptionMappers {
 
@@ -53,7 +53,8 @@ final class ApiExceptionMappers {
     if (e instanceof jakarta.ws.rs.WebApplicationException w) {
       return Response.status(w.getResponse().getStatus())
           .type(MediaType.APPLICATION_JSON)
-          .entity(body(w.getResponse().getStatus() == 404 ? "not_found" : "bad_data", w.getMessage()))
+          .entity(
+              body(w.getResponse().getStatus() == 404 ? "not_found" : "bad_data", w.getMessage()))
           .build();
     }
     LOG.error("query API failure", e);

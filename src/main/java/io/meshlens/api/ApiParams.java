@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 final class ApiParams {
 
   private static final Pattern DURATION =
-      Pattern.compile("(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
+      Pattern.compile(
+          "(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
   private static final long[] UNIT_MS = {
     365L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, 24L * 3600 * 1000, 3600_000L, 60_000L, 1000L, 1L
   };
@@ -27,7 +28,9 @@ final class ApiParams {
       return defaultMs;
     }
     try {
-      return new BigDecimal(value).movePointRight(3).setScale(0, java.math.RoundingMode.HALF_EVEN)
+      return new BigDecimal(value)
+          .movePointRight(3)
+          .setScale(0, java.math.RoundingMode.HALF_EVEN)
           .longValueExact();
     } catch (NumberFormatException | ArithmeticException e) {
       // not a number: try RFC 3339 below
@@ -36,14 +39,19 @@ final class ApiParams {
       return OffsetDateTime.parse(value).toInstant().toEpochMilli();
     } catch (DateTimeParseException e) {
       throw ApiError.badData(
-          "invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid timestamp");
+          "invalid parameter \""
+              + name
+              + "\": cannot parse \""
+              + value
+              + "\" to a valid timestamp");
     }
   }
 
   /** A duration in milliseconds. */
   static long duration(String name, String value) {
     if (value == null || value.isEmpty()) {
-      throw ApiError.badData("invalid parameter \"" + name + "\": cannot parse \"\" to a valid duration");
+      throw ApiError.badData(
+          "invalid parameter \"" + name + "\": cannot parse \"\" to a valid duration");
     }
     try {
       BigDecimal secs = new BigDecimal(value);

@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Writes Prometheus HTTP API JSON byte for byte as Prometheus does; numbers are formatted by
- * {@link PrometheusJsonFormat} ({@code "1"}, {@code "0.25"}, {@code "NaN"}, {@code "+Inf"},
- * timestamps as Unix seconds with a millisecond fraction).
+ * Writes Prometheus HTTP API JSON byte for byte as Prometheus does; numbers are formatted by {@link
+ * PrometheusJsonFormat} ({@code "1"}, {@code "0.25"}, {@code "NaN"}, {@code "+Inf"}, timestamps as
+ * Unix seconds with a millisecond fraction).
  */
 final class PromJson implements AutoCloseable {
 

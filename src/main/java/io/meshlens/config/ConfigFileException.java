@@ -3,8 +3,8 @@ package io.meshlens.config;
 import java.nio.file.Path;
 
 /**
- * A configuration file that cannot be used, with the file, the line (1-based, 0 when unknown)
- * and the reason. Its message reads like a compiler error: {@code config/tenants.yaml:12: reason}.
+ * A configuration file that cannot be used, with the file, the line (1-based, 0 when unknown) and
+ * the reason. Its message reads like a compiler error: {@code config/tenants.yaml:12: reason}.
  */
 public final class ConfigFileException extends RuntimeException {
 

@@ -65,8 +65,8 @@ public interface MeshlensConfig {
     String groupId();
 
     /**
-     * Message encoding: {@code auto} (JSON when the message starts with '{', else protobuf),
-     * {@code otlp_proto} or {@code otlp_json}.
+     * Message encoding: {@code auto} (JSON when the message starts with '{', else protobuf), {@code
+     * otlp_proto} or {@code otlp_json}.
      */
     @WithDefault("auto")
     String encoding();

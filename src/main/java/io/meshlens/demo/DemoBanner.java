@@ -38,7 +38,8 @@ public class DemoBanner {
       return;
     }
     StringBuilder sb = new StringBuilder();
-    sb.append("\n\n  Meshlens demo: simulated 3-cluster mesh flowing through Kafka into Meshlens\n");
+    sb.append(
+        "\n\n  Meshlens demo: simulated 3-cluster mesh flowing through Kafka into Meshlens\n");
     sb.append("  Demo tokens (DEMO ONLY, from ").append(file).append("):\n");
     for (String l : tokens) {
       String[] parts = l.trim().split("\\s+");

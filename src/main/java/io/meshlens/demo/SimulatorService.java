@@ -26,9 +26,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the {@link MeshSimulator} against Kafka, as every cluster's OpenTelemetry Collector and
- * log forwarder would: one export per interval. On by default only when Meshlens started its own
- * broker (the demo); {@code meshlens.simulator.enabled} overrides.
+ * Runs the {@link MeshSimulator} against Kafka, as every cluster's OpenTelemetry Collector and log
+ * forwarder would: one export per interval. On by default only when Meshlens started its own broker
+ * (the demo); {@code meshlens.simulator.enabled} overrides.
  */
 @ApplicationScoped
 public class SimulatorService {
@@ -103,8 +103,9 @@ public class SimulatorService {
     return switch (s) {
       case "otlp_proto" -> Encoding.OTLP_PROTO;
       case "otlp_json" -> Encoding.OTLP_JSON;
-      default -> throw new IllegalArgumentException(
-          "meshlens.simulator.encoding: unknown '" + s + "' (known: otlp_proto, otlp_json)");
+      default ->
+          throw new IllegalArgumentException(
+              "meshlens.simulator.encoding: unknown '" + s + "' (known: otlp_proto, otlp_json)");
     };
   }
 

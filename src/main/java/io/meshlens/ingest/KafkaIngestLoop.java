@@ -22,11 +22,11 @@ import org.jboss.logging.Logger;
 
 /**
  * One Kafka consumer thread feeding a {@link MetricsPipeline}: poll, hand every record to the
- * pipeline, commit the offsets of what was processed. At-least-once: offsets advance only after
- * the records are in the store, and the store absorbs the duplicates a replay brings.
+ * pipeline, commit the offsets of what was processed. At-least-once: offsets advance only after the
+ * records are in the store, and the store absorbs the duplicates a replay brings.
  *
- * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must
- * end up under the store's control (durable store, issue "Storage engine").
+ * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must end
+ * up under the store's control (durable store, issue "Storage engine").
  */
 public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 

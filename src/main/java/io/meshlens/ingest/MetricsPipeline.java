@@ -34,8 +34,9 @@ public final class MetricsPipeline {
         case "auto" -> AUTO;
         case "otlp_proto" -> OTLP_PROTO;
         case "otlp_json" -> OTLP_JSON;
-        default -> throw new IllegalArgumentException(
-            "unknown encoding '" + s + "' (known: auto, otlp_proto, otlp_json)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown encoding '" + s + "' (known: auto, otlp_proto, otlp_json)");
       };
     }
   }
@@ -90,7 +91,8 @@ public final class MetricsPipeline {
     }
     MetricAttributor attr = attributorForCurrentTenants();
     Map<Labels, Integer> ids =
-        seriesIds.computeIfAbsent(clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
+        seriesIds.computeIfAbsent(
+            clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
     SampleSink sink =
         new SampleSink() {
           @Override

@@ -13,8 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Where Kafka is. With {@code kafka.bootstrap.servers} (env {@code KAFKA_BOOTSTRAP_SERVERS}) set,
- * that broker, and none is started. Without it, a real single-node broker started in this JVM
- * under {@code <data-dir>/kafka} (the embedded default), with the signal topics created.
+ * that broker, and none is started. Without it, a real single-node broker started in this JVM under
+ * {@code <data-dir>/kafka} (the embedded default), with the signal topics created.
  */
 @ApplicationScoped
 public class KafkaRuntime {

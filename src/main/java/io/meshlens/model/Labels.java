@@ -41,7 +41,9 @@ public final class Labels implements Comparable<Labels> {
     return new Builder();
   }
 
-  /** Labels from alternating names and values, e.g. {@code Labels.of("__name__", "up", "job", "x")}. */
+  /**
+   * Labels from alternating names and values, e.g. {@code Labels.of("__name__", "up", "job", "x")}.
+   */
   public static Labels of(String... namesAndValues) {
     if (namesAndValues.length % 2 != 0) {
       throw new IllegalArgumentException("odd number of names and values");
@@ -172,7 +174,9 @@ public final class Labels implements Comparable<Labels> {
         sb.append(", ");
       }
       first = false;
-      sb.append(pairs[i]).append("=\"").append(pairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
+      sb.append(pairs[i])
+          .append("=\"")
+          .append(pairs[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
           .append('"');
     }
     return sb.append('}').toString();

@@ -6,8 +6,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * One PromQL label matcher: {@code name="v"}, {@code name!="v"}, {@code name=~"re"}, {@code
- * name!~"re"}. Regular expressions are fully anchored, as in Prometheus. An absent label matches
- * as the empty string.
+ * name!~"re"}. Regular expressions are fully anchored, as in Prometheus. An absent label matches as
+ * the empty string.
  */
 public record LabelMatcher(String name, Type type, String value, Pattern pattern) {
 

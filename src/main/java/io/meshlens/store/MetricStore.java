@@ -102,8 +102,8 @@ public final class MetricStore implements SeriesReader {
   }
 
   /**
-   * Appends a sample. Returns false (and stores nothing) when the series already has a sample at
-   * or after {@code timestampMs}: replays and duplicates are absorbed here.
+   * Appends a sample. Returns false (and stores nothing) when the series already has a sample at or
+   * after {@code timestampMs}: replays and duplicates are absorbed here.
    */
   public boolean append(int seriesId, long timestampMs, double value) {
     MemSeries ms;

@@ -7,9 +7,9 @@ import java.util.TreeSet;
 /**
  * Which tenants' data a read may see. Every store read takes one; there is no read without it.
  *
- * <p>A scope is built by the access layer from an authenticated identity (and the optional
- * {@code X-Scope-OrgID} header). {@link #everything()} is the explicit SRE scope: all tenants,
- * including {@code platform} and {@code unassigned}.
+ * <p>A scope is built by the access layer from an authenticated identity (and the optional {@code
+ * X-Scope-OrgID} header). {@link #everything()} is the explicit SRE scope: all tenants, including
+ * {@code platform} and {@code unassigned}.
  */
 public final class Scope {
 

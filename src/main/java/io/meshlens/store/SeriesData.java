@@ -4,8 +4,8 @@ import io.meshlens.model.Labels;
 import java.util.Objects;
 
 /**
- * One series' samples in a time range, timestamps ascending (milliseconds since the epoch).
- * Arrays are owned by this value and must not be modified by readers.
+ * One series' samples in a time range, timestamps ascending (milliseconds since the epoch). Arrays
+ * are owned by this value and must not be modified by readers.
  */
 public record SeriesData(Labels labels, long[] timestamps, double[] values) {
 

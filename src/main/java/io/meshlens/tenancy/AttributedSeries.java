@@ -9,7 +9,8 @@ import java.util.Set;
  * tenant that owns it (the tenant of the proxy that emitted it) and every tenant allowed to see it
  * (for Istio edge metrics: the owner, the source side's tenant and the destination side's tenant).
  */
-public record AttributedSeries(Labels labels, String tenant, String cluster, Set<String> visibleTo) {
+public record AttributedSeries(
+    Labels labels, String tenant, String cluster, Set<String> visibleTo) {
 
   public AttributedSeries {
     Objects.requireNonNull(labels, "labels");

@@ -13,16 +13,16 @@ import java.util.Set;
  *       destination_cluster}, else the transport's hint (Kafka header or topic pattern), else
  *       {@code unknown}.
  *   <li>Owner: the tenant of the emitting proxy's namespace ({@code k8s_namespace_name}, else
- *       {@code namespace} as cAdvisor and kube-state-metrics name it, else the reporting side of
- *       an Istio edge).
+ *       {@code namespace} as cAdvisor and kube-state-metrics name it, else the reporting side of an
+ *       Istio edge).
  *   <li>Visibility: the owner; for Istio edge metrics also the source side's and the destination
  *       side's tenant, so a call between two tenants is visible to both, and a gateway in a
  *       platform namespace is visible to the tenant it routes to.
  * </ul>
  *
- * The result carries {@code cluster} and {@code tenant} labels; a label of that name already on
- * the data is kept as {@code exported_cluster} / {@code exported_tenant} when it differs, as
- * Prometheus does with target labels.
+ * The result carries {@code cluster} and {@code tenant} labels; a label of that name already on the
+ * data is kept as {@code exported_cluster} / {@code exported_tenant} when it differs, as Prometheus
+ * does with target labels.
  */
 public final class MetricAttributor {
 
@@ -44,8 +44,10 @@ public final class MetricAttributor {
    */
   public AttributedSeries attribute(Labels in, String clusterHint) {
     String reporter = in.get("reporter");
-    boolean edge = reporter != null && (in.get("source_workload_namespace") != null
-        || in.get("destination_service_namespace") != null);
+    boolean edge =
+        reporter != null
+            && (in.get("source_workload_namespace") != null
+                || in.get("destination_service_namespace") != null);
     boolean sourceSide = "source".equals(reporter);
 
     String cluster = in.get(RESOURCE_CLUSTER);

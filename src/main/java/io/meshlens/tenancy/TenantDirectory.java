@@ -120,8 +120,11 @@ public final class TenantDirectory {
         throw new ConfigFileException(
             file,
             other.line,
-            "namespace '" + ns + "' is a platform namespace and cannot belong to tenant '"
-                + other.tenant + "'");
+            "namespace '"
+                + ns
+                + "' is a platform namespace and cannot belong to tenant '"
+                + other.tenant
+                + "'");
       }
       rules.add(new Rule(TenantsConfig.PLATFORM, Glob.of(ns), Glob.of("*"), 0));
     }

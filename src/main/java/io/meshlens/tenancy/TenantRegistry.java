@@ -51,7 +51,8 @@ public class TenantRegistry implements Supplier<TenantDirectory> {
                 t.setDaemon(true);
                 return t;
               });
-      watcher.scheduleWithFixedDelay(() -> reloadIfChanged(file), every, every, TimeUnit.MILLISECONDS);
+      watcher.scheduleWithFixedDelay(
+          () -> reloadIfChanged(file), every, every, TimeUnit.MILLISECONDS);
     }
   }
 

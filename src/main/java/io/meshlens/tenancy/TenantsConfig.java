@@ -1,12 +1,12 @@
 package io.meshlens.tenancy;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.meshlens.config.LocatedConfigError;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.meshlens.config.LocatedConfigError;
 import java.io.IOException;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -53,9 +53,7 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
     }
   }
 
-  /**
-   * One tenant. {@code line} is where it starts in the file, for error messages about it.
-   */
+  /** One tenant. {@code line} is where it starts in the file, for error messages about it. */
   @JsonDeserialize(using = TenantSpec.Reader.class)
   public record TenantSpec(
       String name,
@@ -112,5 +110,4 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
           what + " '" + value + "' is not a name or a pattern of [-a-z0-9.*?_]");
     }
   }
-
 }

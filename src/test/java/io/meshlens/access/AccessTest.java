@@ -25,7 +25,10 @@ class AccessTest {
         continue;
       }
       String[] parts = line.split(" ");
-      assertThat(demo.authenticate(parts[1])).get().extracting(Identity::subject).isEqualTo(parts[0]);
+      assertThat(demo.authenticate(parts[1]))
+          .get()
+          .extracting(Identity::subject)
+          .isEqualTo(parts[0]);
     }
     assertThat(demo.authenticate("demo-payments-token ")).isEmpty();
     assertThat(demo.authenticate("")).isEmpty();
@@ -34,7 +37,8 @@ class AccessTest {
   @Test
   void tenantCallerGetsItsOwnTenantsAndCannotNameAnother() {
     Identity commerce = demo.authenticate("demo-commerce-token").orElseThrow();
-    assertThat(ScopeResolver.resolve(commerce, null)).isEqualTo(Scope.tenants(Set.of("shop", "payments")));
+    assertThat(ScopeResolver.resolve(commerce, null))
+        .isEqualTo(Scope.tenants(Set.of("shop", "payments")));
     assertThat(ScopeResolver.resolve(commerce, "shop")).isEqualTo(Scope.tenants(Set.of("shop")));
     assertThat(ScopeResolver.resolve(commerce, "payments|shop"))
         .isEqualTo(Scope.tenants(Set.of("shop", "payments")));
@@ -72,7 +76,8 @@ class AccessTest {
         """);
     assertThatThrownBy(() -> TokenAuthenticator.load(f))
         .isInstanceOf(ConfigFileException.class)
-        .hasMessage(f + ":5: token of 'b': sha256 must be 64 hex digits (the SHA-256 of the token)");
+        .hasMessage(
+            f + ":5: token of 'b': sha256 must be 64 hex digits (the SHA-256 of the token)");
     Files.writeString(
         f,
         """

@@ -39,6 +39,7 @@ abstract class AbstractMetricsQueryEndToEnd {
 
   /** Sample time: recent enough for the 5-minute lookback of a query at "now". */
   private static final long T = (System.currentTimeMillis() / 1000 - 30) * 1000;
+
   private static final String AT = Long.toString(T / 1000 + 1);
 
   private static final Set<Class<?>> LOADED = new java.util.HashSet<>();
@@ -68,8 +69,8 @@ abstract class AbstractMetricsQueryEndToEnd {
           OtlpMetrics.istioRequests(
                   "source", "istio-gateways", "east-1", "shop", "east-1", "200", 7, T)
               .toByteArray(),
-          OtlpMetrics.counter("east-1", "istio-system", "istiod-1", "pilot_xds_pushes", 3, T,
-                  "type", "eds")
+          OtlpMetrics.counter(
+                  "east-1", "istio-system", "istiod-1", "pilot_xds_pushes", 3, T, "type", "eds")
               .toByteArray(),
           OtlpMetrics.counter("east-2", "legacy", "legacy-batch-1", "legacy_jobs", 2, T)
               .toByteArray(),
@@ -81,8 +82,8 @@ abstract class AbstractMetricsQueryEndToEnd {
           // OTLP/JSON as the Collector's otlp_json encoding writes it.
           JsonFormat.printer()
               .print(
-                  OtlpMetrics.counter("west-1", "analytics", "collector-1", "analytics_events", 6,
-                      T))
+                  OtlpMetrics.counter(
+                      "west-1", "analytics", "collector-1", "analytics_events", 6, T))
               .getBytes(StandardCharsets.UTF_8),
           PromTextToOtlp.convert(
                   RealData.path("istio-proxy-1.7.1.prom"),
@@ -154,7 +155,11 @@ abstract class AbstractMetricsQueryEndToEnd {
   @Test
   void everySeriesCarriesTenantAndClusterTags() {
     Map<String, String> tenantByMetric = new LinkedHashMap<>();
-    for (Map<String, String> m : series(SRE, null, "{__name__=~\"pilot_xds_pushes_total|legacy_jobs_total|payments_custom_total|analytics_events_total\"}")) {
+    for (Map<String, String> m :
+        series(
+            SRE,
+            null,
+            "{__name__=~\"pilot_xds_pushes_total|legacy_jobs_total|payments_custom_total|analytics_events_total\"}")) {
       tenantByMetric.put(m.get("__name__"), m.get("tenant") + "@" + m.get("cluster"));
     }
     assertThat(tenantByMetric)
@@ -167,15 +172,16 @@ abstract class AbstractMetricsQueryEndToEnd {
 
   @Test
   void realIstioScrapeIsTaggedWithItsTenantAndClusterAndVisibleToThePeerSide() {
-    List<Map<String, String>> edges =
-        series(SRE, "bookinfo", "istio_requests_total");
+    List<Map<String, String>> edges = series(SRE, "bookinfo", "istio_requests_total");
     assertThat(edges).hasSize(7);
-    assertThat(edges).allSatisfy(m -> {
-      assertThat(m.get("tenant")).isEqualTo("bookinfo");
-      assertThat(m.get("cluster")).isEqualTo("east-1");
-      assertThat(m.get("k8s_namespace_name")).isEqualTo("default");
-      assertThat(m.get("k8s_pod_name")).isEqualTo("productpage-v1-6987489c74-xxxxx");
-    });
+    assertThat(edges)
+        .allSatisfy(
+            m -> {
+              assertThat(m.get("tenant")).isEqualTo("bookinfo");
+              assertThat(m.get("cluster")).isEqualTo("east-1");
+              assertThat(m.get("k8s_namespace_name")).isEqualTo("default");
+              assertThat(m.get("k8s_pod_name")).isEqualTo("productpage-v1-6987489c74-xxxxx");
+            });
     assertThat(value(SRE, "bookinfo", "sum(istio_requests_total)")).isEqualTo("25");
     assertThat(value(SRE, "bookinfo", "count(istio_request_duration_milliseconds_bucket)"))
         .isEqualTo("140");
@@ -202,9 +208,10 @@ abstract class AbstractMetricsQueryEndToEnd {
             "sum by (tenant, cluster) ({__name__=~\".+\"})")) {
       for (Map<String, String> m : series(PAYMENTS, null, q)) {
         // Every series the payments token gets is the payments tenant's or one of its edges.
-        assertThat(m.get("source_workload_namespace") == null
-                || "payments".equals(m.get("destination_workload_namespace"))
-                || "payments".equals(m.get("source_workload_namespace")))
+        assertThat(
+                m.get("source_workload_namespace") == null
+                    || "payments".equals(m.get("destination_workload_namespace"))
+                    || "payments".equals(m.get("source_workload_namespace")))
             .as("%s returned %s", q, m)
             .isTrue();
         if (m.get("tenant") != null) {
@@ -232,7 +239,8 @@ abstract class AbstractMetricsQueryEndToEnd {
     query("not-a-token", null, "up")
         .then()
         .statusCode(401)
-        .header("WWW-Authenticate", startsWith("Bearer realm=\"meshlens\", error=\"invalid_token\""))
+        .header(
+            "WWW-Authenticate", startsWith("Bearer realm=\"meshlens\", error=\"invalid_token\""))
         .body("error", equalTo("unknown token"));
     given()
         .header("Authorization", "Basic YWxpY2U6c2VjcmV0")
@@ -271,7 +279,9 @@ abstract class AbstractMetricsQueryEndToEnd {
         .then()
         .statusCode(400)
         .body("errorType", equalTo("bad_data"))
-        .body("error", equalTo("invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"));
+        .body(
+            "error",
+            equalTo("invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp"));
   }
 
   @Test

@@ -22,9 +22,9 @@ import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The demo's path: the built-in simulator publishes a 3-cluster mesh to a real broker as
- * Collectors would, Meshlens ingests it, and each token's answer equals the simulator's ground
- * truth for what that token may see.
+ * The demo's path: the built-in simulator publishes a 3-cluster mesh to a real broker as Collectors
+ * would, Meshlens ingests it, and each token's answer equals the simulator's ground truth for what
+ * that token may see.
  */
 @QuarkusTest
 @WithTestResource(InJvmKafka.class)
@@ -61,7 +61,8 @@ class SimulatorEndToEndTest {
     if (result.isEmpty()) {
       return -1;
     }
-    return Math.round(Double.parseDouble(query(token, promql).getString("data.result[0].value[1]")));
+    return Math.round(
+        Double.parseDouble(query(token, promql).getString("data.result[0].value[1]")));
   }
 
   /** Waits until the query equals the ground truth read just before and just after it. */
@@ -109,7 +110,8 @@ class SimulatorEndToEndTest {
   void tenantSeesNoSeriesBeyondItsOwnAndItsEdgesWhileSreSeesAllClustersAndTenants() {
     await()
         .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> assertThat(sum("demo-payments-token", "sum(istio_requests_total)")).isPositive());
+        .untilAsserted(
+            () -> assertThat(sum("demo-payments-token", "sum(istio_requests_total)")).isPositive());
     List<Map<String, String>> mine =
         query("demo-payments-token", "{__name__=~\".+\"}").getList("data.result.metric");
     assertThat(mine).isNotEmpty();

@@ -61,7 +61,9 @@ class MetricStoreTest {
     assertThat(store.append(id, 2000, 2)).isFalse();
     assertThat(store.append(id, 1500, 9)).isFalse();
     SeriesData d =
-        store.select(Scope.everything(), List.of(LabelMatcher.equal("__name__", "m")), 0, 5000).get(0);
+        store
+            .select(Scope.everything(), List.of(LabelMatcher.equal("__name__", "m")), 0, 5000)
+            .get(0);
     assertThat(d.timestamps()).containsExactly(1000, 2000);
     assertThat(d.values()).containsExactly(1, 2);
     assertThat(store.duplicateCount()).isEqualTo(2);
@@ -84,12 +86,31 @@ class MetricStoreTest {
     store.append(series("m", "shop", Set.of("shop"), "code", "500"), 1000, 1);
     store.append(series("m", "shop", Set.of("shop")), 1000, 1);
     Scope s = Scope.everything();
-    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"), LabelMatcher.equal("code", "")), 0, 2000))
+    assertThat(
+            store.select(
+                s,
+                List.of(LabelMatcher.equal("__name__", "m"), LabelMatcher.equal("code", "")),
+                0,
+                2000))
         .hasSize(1);
-    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"),
-        LabelMatcher.of("code", LabelMatcher.Type.NOT_EQUAL, "500")), 0, 2000)).hasSize(1);
-    assertThat(store.select(s, List.of(LabelMatcher.equal("__name__", "m"),
-        LabelMatcher.of("code", LabelMatcher.Type.REGEX, "5..")), 0, 2000)).hasSize(1);
+    assertThat(
+            store.select(
+                s,
+                List.of(
+                    LabelMatcher.equal("__name__", "m"),
+                    LabelMatcher.of("code", LabelMatcher.Type.NOT_EQUAL, "500")),
+                0,
+                2000))
+        .hasSize(1);
+    assertThat(
+            store.select(
+                s,
+                List.of(
+                    LabelMatcher.equal("__name__", "m"),
+                    LabelMatcher.of("code", LabelMatcher.Type.REGEX, "5..")),
+                0,
+                2000))
+        .hasSize(1);
   }
 
   @Test
@@ -105,7 +126,12 @@ class MetricStoreTest {
     store.append(id, 1000, 1);
     int again = series("m", "shop", Set.of("shop", "search"));
     assertThat(again).isEqualTo(id);
-    assertThat(store.select(Scope.tenants(Set.of("search")), List.of(LabelMatcher.equal("__name__", "m")), 0, 2000))
+    assertThat(
+            store.select(
+                Scope.tenants(Set.of("search")),
+                List.of(LabelMatcher.equal("__name__", "m")),
+                0,
+                2000))
         .hasSize(1);
   }
 }

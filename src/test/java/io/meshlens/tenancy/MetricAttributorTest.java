@@ -11,8 +11,13 @@ class MetricAttributorTest {
   private final MetricAttributor attributor =
       new MetricAttributor(TenantDirectory.load(Path.of("config/tenants.yaml")));
 
-  private static Labels edge(String reporter, String srcNs, String srcCluster, String dstNs,
-      String dstCluster, String resourceNs) {
+  private static Labels edge(
+      String reporter,
+      String srcNs,
+      String srcCluster,
+      String dstNs,
+      String dstCluster,
+      String resourceNs) {
     return Labels.of(
         "__name__", "istio_requests_total",
         "reporter", reporter,
@@ -52,8 +57,15 @@ class MetricAttributorTest {
   @Test
   void resourceClusterAttributeWinsAndBecomesTheClusterLabel() {
     Labels in =
-        Labels.of("__name__", "k8s_pod_cpu_usage", "k8s_cluster_name", "west-1",
-            "k8s_namespace_name", "analytics", "cluster", "something-else");
+        Labels.of(
+            "__name__",
+            "k8s_pod_cpu_usage",
+            "k8s_cluster_name",
+            "west-1",
+            "k8s_namespace_name",
+            "analytics",
+            "cluster",
+            "something-else");
     AttributedSeries s = attributor.attribute(in, "from-header");
     assertThat(s.cluster()).isEqualTo("west-1");
     assertThat(s.labels().get("k8s_cluster_name")).isNull();

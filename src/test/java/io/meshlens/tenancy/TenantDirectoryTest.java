@@ -149,7 +149,8 @@ class TenantDirectoryTest {
             """);
     assertThatThrownBy(() -> TenantDirectory.load(f))
         .hasMessage(
-            f + ":4: namespace 'shared' in clusters '*' is claimed by tenants 'a' (line 2) and 'b'");
+            f
+                + ":4: namespace 'shared' in clusters '*' is claimed by tenants 'a' (line 2) and 'b'");
   }
 
   @Test

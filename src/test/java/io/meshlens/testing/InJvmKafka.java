@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A real single-node KRaft Kafka broker inside the test JVM, on a free port, handed to Meshlens
- * as {@code kafka.bootstrap.servers} (so Meshlens starts no broker of its own), with a fresh data
+ * A real single-node KRaft Kafka broker inside the test JVM, on a free port, handed to Meshlens as
+ * {@code kafka.bootstrap.servers} (so Meshlens starts no broker of its own), with a fresh data
  * directory per test class.
  */
 public final class InJvmKafka implements QuarkusTestResourceLifecycleManager {
@@ -19,8 +19,12 @@ public final class InJvmKafka implements QuarkusTestResourceLifecycleManager {
 
   @Override
   public Map<String, String> start() {
-    broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(0)
-        .withAdditionalProperties(p -> p.put("num.partitions", "3")).start();
+    broker =
+        new EmbeddedKafkaBroker()
+            .withKafkaHost("127.0.0.1")
+            .withKafkaPort(0)
+            .withAdditionalProperties(p -> p.put("num.partitions", "3"))
+            .start();
     Path dataDir;
     try {
       dataDir = Files.createTempDirectory("meshlens-test-data");

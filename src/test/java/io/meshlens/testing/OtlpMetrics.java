@@ -29,7 +29,12 @@ public final class OtlpMetrics {
    * @param pointAttributes alternating names and values
    */
   public static ExportMetricsServiceRequest counter(
-      String cluster, String namespace, String pod, String metric, double value, long timeMs,
+      String cluster,
+      String namespace,
+      String pod,
+      String metric,
+      double value,
+      long timeMs,
       String... pointAttributes) {
     NumberDataPoint.Builder p =
         NumberDataPoint.newBuilder().setTimeUnixNano(timeMs * 1_000_000L).setAsDouble(value);
@@ -61,23 +66,45 @@ public final class OtlpMetrics {
 
   /** An Istio edge counter point as the reporting sidecar exports it. */
   public static ExportMetricsServiceRequest istioRequests(
-      String reporter, String srcNs, String srcCluster, String dstNs, String dstCluster,
-      String code, double value, long timeMs) {
+      String reporter,
+      String srcNs,
+      String srcCluster,
+      String dstNs,
+      String dstCluster,
+      String code,
+      double value,
+      long timeMs) {
     boolean source = reporter.equals("source");
     String ns = source ? srcNs : dstNs;
     String cluster = source ? srcCluster : dstCluster;
     return counter(
-        cluster, ns, ns + "-pod-1", "istio_requests_total", value, timeMs,
-        "reporter", reporter,
-        "source_workload", srcNs + "-app",
-        "source_workload_namespace", srcNs,
-        "source_cluster", srcCluster,
-        "destination_workload", dstNs + "-app",
-        "destination_workload_namespace", dstNs,
-        "destination_service", dstNs + "-app." + dstNs + ".svc.cluster.local",
-        "destination_service_namespace", dstNs,
-        "destination_cluster", dstCluster,
-        "response_code", code,
-        "connection_security_policy", source ? "unknown" : "mutual_tls");
+        cluster,
+        ns,
+        ns + "-pod-1",
+        "istio_requests_total",
+        value,
+        timeMs,
+        "reporter",
+        reporter,
+        "source_workload",
+        srcNs + "-app",
+        "source_workload_namespace",
+        srcNs,
+        "source_cluster",
+        srcCluster,
+        "destination_workload",
+        dstNs + "-app",
+        "destination_workload_namespace",
+        dstNs,
+        "destination_service",
+        dstNs + "-app." + dstNs + ".svc.cluster.local",
+        "destination_service_namespace",
+        dstNs,
+        "destination_cluster",
+        dstCluster,
+        "response_code",
+        code,
+        "connection_security_policy",
+        source ? "unknown" : "mutual_tls");
   }
 }

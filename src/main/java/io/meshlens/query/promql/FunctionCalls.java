@@ -451,16 +451,16 @@ final class FunctionCalls {
       case "label_replace" -> labelReplace(call, args, vals.get(0), ctx);
       case "label_join" -> labelJoin(args, vals.get(0));
       case "days_in_month",
-              "day_of_month",
-              "day_of_week",
-              "day_of_year",
-              "hour",
-              "minute",
-              "month",
-              "year" ->
+          "day_of_month",
+          "day_of_week",
+          "day_of_year",
+          "hour",
+          "minute",
+          "month",
+          "year" ->
           date(name, vals, ts);
       case "histogram_quantile" -> histogramQuantile(scalar(vals, 0), vals.get(1));
-        // Native histograms only; classic float samples are skipped, as in Prometheus.
+      // Native histograms only; classic float samples are skipped, as in Prometheus.
       case "histogram_count", "histogram_sum", "histogram_fraction" -> List.of();
       default -> throw new IllegalStateException("no function " + name);
     };
