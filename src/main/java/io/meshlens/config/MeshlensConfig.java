@@ -56,6 +56,13 @@ public interface MeshlensConfig {
     /** Istio JSON or TEXT access log lines from a log forwarder. */
     @WithDefault("istio_access_logs")
     List<String> accessLogs();
+
+    /**
+     * Where records Meshlens cannot ingest go, unchanged, with headers naming the reason and the
+     * source topic, partition and offset.
+     */
+    @WithDefault("meshlens.deadletter")
+    String deadLetter();
   }
 
   /** The Kafka consumers. */
@@ -70,6 +77,10 @@ public interface MeshlensConfig {
      */
     @WithDefault("auto")
     String encoding();
+
+    /** Records larger than this are dead-lettered with reason {@code oversized}. */
+    @WithDefault("8388608")
+    int maxRecordBytes();
 
     /** Upper bound of one Kafka poll. */
     @WithDefault("500ms")

@@ -61,7 +61,8 @@ public class DemoBanner {
     sb.append("    curl -s -H 'Authorization: Bearer demo-sre-token' -H 'X-Scope-OrgID: shop' '")
         .append(base)
         .append("/api/v1/query?query=count(istio_requests_total)'\n");
-    sb.append("  Health: ").append(base).append("/q/health/ready\n");
+    sb.append("  Health: http://localhost:9000/q/health/ready   Meshlens' own metrics:")
+        .append(" http://localhost:9000/metrics\n");
     LOG.info(sb);
   }
 }

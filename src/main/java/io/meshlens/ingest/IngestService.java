@@ -22,8 +22,9 @@ public class IngestService {
   @Inject TenantRegistry tenants;
   @Inject MetricStore store;
 
-  private final IngestStats stats = new IngestStats();
+  private final IngestStats stats = new IngestStats("metrics");
   private KafkaIngestLoop metricsLoop;
+  private DeadLetterQueue deadLetters;
 
   void onStart(@Observes @Priority(10) StartupEvent ev) {
     MetricsPipeline pipeline =
@@ -32,13 +33,16 @@ public class IngestService {
             tenants,
             store,
             stats,
-            MetricsPipeline.Encoding.parse(config.ingest().encoding()));
+            MetricsPipeline.Encoding.parse(config.ingest().encoding()),
+            config.ingest().maxRecordBytes());
+    deadLetters = new DeadLetterQueue(kafka.bootstrapServers(), config.topics().deadLetter());
     metricsLoop =
         new KafkaIngestLoop(
             kafka.bootstrapServers(),
             config.ingest().groupId(),
             config.topics().metrics(),
             pipeline,
+            deadLetters,
             config.ingest().pollTimeout());
     Thread t = new Thread(metricsLoop, "meshlens-ingest-metrics");
     t.setDaemon(true);
@@ -49,6 +53,14 @@ public class IngestService {
     if (metricsLoop != null) {
       metricsLoop.close();
     }
+    if (deadLetters != null) {
+      deadLetters.close();
+    }
+  }
+
+  /** Consumer lag per owned partition, as of each consumer's last poll. */
+  public java.util.Map<org.apache.kafka.common.TopicPartition, Long> lag() {
+    return metricsLoop == null ? java.util.Map.of() : metricsLoop.lag();
   }
 
   public IngestStats stats() {

@@ -6,60 +6,95 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of the ingest path. {@link LongAdder}s because every consumer thread bumps them per
- * record and per sample; readers (metrics, tests) are rare.
+ * Counters of one signal's ingest path, read by {@code /metrics} and tests. {@link LongAdder}s
+ * because consumer threads bump them per record and per data point; readers are rare. Per-tenant
+ * adders are handed out once and cached by the caller, so the hot path does no map lookup.
  */
 public final class IngestStats {
 
-  private final LongAdder records = new LongAdder();
-  private final LongAdder bytes = new LongAdder();
-  private final LongAdder samples = new LongAdder();
-  private final LongAdder duplicateSamples = new LongAdder();
+  private final String signal;
+  private final Map<String, LongAdder> recordsByTopic = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> bytesByTopic = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> pointsByTenant = new ConcurrentHashMap<>();
+  private final LongAdder duplicatePoints = new LongAdder();
   private final Map<String, LongAdder> rejectedRecords = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> discardedPoints = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
 
-  void record(int size) {
-    records.increment();
-    bytes.add(size);
+  public IngestStats(String signal) {
+    this.signal = signal;
   }
 
-  void sample(boolean stored) {
-    if (stored) {
-      samples.increment();
-    } else {
-      duplicateSamples.increment();
-    }
+  /** {@code metrics}, {@code spans}, {@code logs}, {@code access_logs}. */
+  public String signal() {
+    return signal;
+  }
+
+  void record(String topic, int size) {
+    adder(recordsByTopic, topic).increment();
+    adder(bytesByTopic, topic).add(size);
+  }
+
+  /** The adder counting stored data points of {@code tenant}; callers cache it per series. */
+  LongAdder pointsOf(String tenant) {
+    return adder(pointsByTenant, tenant);
+  }
+
+  void duplicatePoint() {
+    duplicatePoints.increment();
   }
 
   /** A whole Kafka record that could not be used, by reason (e.g. {@code decode_error}). */
   void rejectRecord(String reason) {
-    rejectedRecords.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    adder(rejectedRecords, reason).increment();
   }
 
   /** A data point left out, by reason (e.g. {@code delta_temporality}). */
   void discardPoint(String reason) {
-    discardedPoints.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    adder(discardedPoints, reason).increment();
+  }
+
+  void deadLettered(String reason) {
+    adder(deadLettered, reason).increment();
+  }
+
+  private static LongAdder adder(Map<String, LongAdder> m, String key) {
+    LongAdder a = m.get(key);
+    return a != null ? a : m.computeIfAbsent(key, k -> new LongAdder());
   }
 
   public long records() {
-    return records.sum();
+    return sum(recordsByTopic);
   }
 
   public long bytes() {
-    return bytes.sum();
+    return sum(bytesByTopic);
   }
 
+  /** Data points stored, all tenants. */
   public long samples() {
-    return samples.sum();
+    return sum(pointsByTenant);
   }
 
   public long duplicateSamples() {
-    return duplicateSamples.sum();
+    return duplicatePoints.sum();
   }
 
   public long rejectedRecords(String reason) {
     LongAdder a = rejectedRecords.get(reason);
     return a == null ? 0 : a.sum();
+  }
+
+  public Map<String, Long> recordsByTopic() {
+    return snapshot(recordsByTopic);
+  }
+
+  public Map<String, Long> bytesByTopic() {
+    return snapshot(bytesByTopic);
+  }
+
+  public Map<String, Long> pointsByTenant() {
+    return snapshot(pointsByTenant);
   }
 
   public Map<String, Long> rejectedRecords() {
@@ -68,6 +103,18 @@ public final class IngestStats {
 
   public Map<String, Long> discardedPoints() {
     return snapshot(discardedPoints);
+  }
+
+  public Map<String, Long> deadLettered() {
+    return snapshot(deadLettered);
+  }
+
+  private static long sum(Map<String, LongAdder> m) {
+    long n = 0;
+    for (LongAdder a : m.values()) {
+      n += a.sum();
+    }
+    return n;
   }
 
   private static Map<String, Long> snapshot(Map<String, LongAdder> m) {

@@ -2,11 +2,17 @@ package io.meshlens.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -22,8 +29,9 @@ import org.jboss.logging.Logger;
 
 /**
  * One Kafka consumer thread feeding a {@link MetricsPipeline}: poll, hand every record to the
- * pipeline, commit the offsets of what was processed. At-least-once: offsets advance only after the
- * records are in the store, and the store absorbs the duplicates a replay brings.
+ * pipeline, dead-letter what it refuses, commit the offsets of what was processed. At-least-once:
+ * offsets advance only after the records are in the store, and the store absorbs the duplicates a
+ * replay brings.
  *
  * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must end
  * up under the store's control (durable store, issue "Storage engine").
@@ -38,6 +46,8 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> topics;
   private final MetricsPipeline pipeline;
+  private final DeadLetterQueue deadLetters;
+  private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private final Duration pollTimeout;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,6 +58,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       String groupId,
       List<String> topics,
       MetricsPipeline pipeline,
+      DeadLetterQueue deadLetters,
       Duration pollTimeout) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -60,6 +71,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.topics = List.copyOf(topics);
     this.pipeline = Objects.requireNonNull(pipeline);
+    this.deadLetters = Objects.requireNonNull(deadLetters);
     this.pollTimeout = pollTimeout;
   }
 
@@ -78,6 +90,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
               // Everything polled so far has been processed: hand its offsets over cleanly.
               consumer.commitSync();
+              partitions.forEach(lag::remove);
             }
 
             @Override
@@ -88,11 +101,29 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
           });
       while (running.get()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+        updateLag();
         if (records.isEmpty()) {
           continue;
         }
+        List<Future<RecordMetadata>> dead = new ArrayList<>();
+        List<String> deadReasons = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          pipeline.accept(r.value(), clusterHeader(r));
+          Optional<Rejection> rejected = pipeline.accept(r.topic(), r.value(), clusterHeader(r));
+          if (rejected.isPresent()) {
+            dead.add(deadLetters.send(pipeline.stats().signal(), r, rejected.get()));
+            deadReasons.add(rejected.get().reason());
+          }
+        }
+        if (!dead.isEmpty()) {
+          try {
+            deadLetters.await(dead, Duration.ofSeconds(30));
+            deadReasons.forEach(pipeline.stats()::deadLettered);
+          } catch (IllegalStateException e) {
+            // Not committing past records whose dead letter was not written: go back and retry.
+            LOG.errorf("dead-lettering failed, re-reading the batch: %s", e.getMessage());
+            rewind(records);
+            continue;
+          }
         }
         consumer.commitSync();
       }
@@ -100,6 +131,8 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       if (running.get()) {
         throw e;
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("metrics ingest stopped", e);
       throw e;
@@ -110,6 +143,27 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
         stopped.countDown();
       }
     }
+  }
+
+  private void rewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
+    for (TopicPartition tp : records.partitions()) {
+      consumer.seek(tp, records.records(tp).get(0).offset());
+    }
+    Thread.sleep(1000);
+  }
+
+  private void updateLag() {
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong l = consumer.currentLag(tp);
+      if (l.isPresent()) {
+        lag.put(tp, l.getAsLong());
+      }
+    }
+  }
+
+  /** Records behind the end of each owned partition, as of the last poll. */
+  public Map<TopicPartition, Long> lag() {
+    return Map.copyOf(lag);
   }
 
   private static String clusterHeader(ConsumerRecord<byte[], byte[]> r) {

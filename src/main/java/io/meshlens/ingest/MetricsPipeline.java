@@ -4,12 +4,15 @@ import io.meshlens.ingest.otlp.OtlpMetricsTranslator;
 import io.meshlens.ingest.otlp.SampleSink;
 import io.meshlens.model.Labels;
 import io.meshlens.store.MetricStore;
+import io.meshlens.tenancy.AttributedSeries;
 import io.meshlens.tenancy.MetricAttributor;
 import io.meshlens.tenancy.TenantDirectory;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -17,9 +20,11 @@ import java.util.function.Supplier;
  * decode (protobuf or OTLP/JSON), translate to Prometheus series ({@link OtlpMetricsTranslator}),
  * attribute to tenant and cluster ({@link MetricAttributor}), append.
  *
- * <p>Never throws on bad data: an undecodable message is counted under {@code decode_error} and
- * skipped. Attribution is cached per translated label set, because the same series arrives every
- * scrape interval and its tenant only changes when the tenants file does.
+ * <p>Never throws on bad data: a record that cannot be used comes back as a {@link Rejection} for
+ * the caller to dead-letter, and is counted. Attribution is cached per translated label set,
+ * because the same series arrives every scrape interval and its tenant only changes when the
+ * tenants file does; the cache entry also holds the tenant's counter, so counting a stored point is
+ * one {@code LongAdder.increment()}.
  */
 public final class MetricsPipeline {
 
@@ -44,77 +49,132 @@ public final class MetricsPipeline {
   /** Past this many cached series the cache starts over instead of growing without bound. */
   private static final int MAX_CACHED_SERIES = 2_000_000;
 
+  private record SeriesRef(int id, LongAdder tenantPoints) {}
+
   private final OtlpMetricsTranslator translator;
   private final Supplier<TenantDirectory> directory;
   private final MetricStore store;
   private final IngestStats stats;
   private final Encoding encoding;
+  private final int maxRecordBytes;
 
   private volatile TenantDirectory cachedFor;
   private volatile MetricAttributor attributor;
-  private final Map<String, Map<Labels, Integer>> seriesIds = new ConcurrentHashMap<>();
+  private final Map<String, Map<Labels, SeriesRef>> seriesRefs = new ConcurrentHashMap<>();
 
   public MetricsPipeline(
       OtlpMetricsTranslator translator,
       Supplier<TenantDirectory> directory,
       MetricStore store,
       IngestStats stats,
-      Encoding encoding) {
+      Encoding encoding,
+      int maxRecordBytes) {
     this.translator = Objects.requireNonNull(translator);
     this.directory = Objects.requireNonNull(directory);
     this.store = Objects.requireNonNull(store);
     this.stats = Objects.requireNonNull(stats);
     this.encoding = Objects.requireNonNull(encoding);
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  public IngestStats stats() {
+    return stats;
   }
 
   /**
    * Stores the samples of one message.
    *
+   * @param topic the Kafka topic, for per-topic counters
    * @param clusterHint cluster named by the transport (Kafka header), or null
-   * @return false when the message was rejected (and counted)
+   * @return empty when ingested, else why the whole record was refused (already counted)
    */
-  public boolean accept(byte[] value, String clusterHint) {
+  public Optional<Rejection> accept(String topic, byte[] value, String clusterHint) {
     int size = value == null ? 0 : value.length;
-    stats.record(size);
-    if (value == null || size == 0) {
-      stats.rejectRecord("empty");
-      return false;
+    stats.record(topic, size);
+    Rejection rejection = check(value);
+    ExportMetricsServiceRequest request = null;
+    if (rejection == null) {
+      try {
+        request = decode(value);
+      } catch (Exception e) {
+        // Protobuf and JSON parsers report bad input with several exception types; all mean the
+        // same here: this record cannot be read.
+        rejection = new Rejection(Rejection.DECODE_ERROR, describe(e));
+      }
     }
-    ExportMetricsServiceRequest request;
+    if (rejection != null) {
+      stats.rejectRecord(rejection.reason());
+      return Optional.of(rejection);
+    }
     try {
-      request = decode(value);
-    } catch (Exception e) {
-      // Protobuf and JSON parsers report bad input with several exception types; all mean the
-      // same to us: this record cannot be read.
-      stats.rejectRecord("decode_error");
-      return false;
+      translator.translate(request, sinkFor(clusterHint));
+    } catch (RuntimeException e) {
+      // A bug must not stop ingestion: the record goes to the dead-letter topic with the reason.
+      // Points stored before the failure are absorbed as duplicates if it is ever replayed.
+      Rejection r = new Rejection(Rejection.INTERNAL_ERROR, describe(e));
+      stats.rejectRecord(r.reason());
+      return Optional.of(r);
     }
-    MetricAttributor attr = attributorForCurrentTenants();
-    Map<Labels, Integer> ids =
-        seriesIds.computeIfAbsent(
-            clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
-    SampleSink sink =
-        new SampleSink() {
-          @Override
-          public void accept(Labels labels, long timestampMillis, double v) {
-            Integer id = ids.get(labels);
-            if (id == null) {
-              if (ids.size() >= MAX_CACHED_SERIES) {
-                ids.clear();
-              }
-              id = store.seriesId(attr.attribute(labels, clusterHint));
-              ids.put(labels, id);
-            }
-            stats.sample(store.append(id, timestampMillis, v));
-          }
+    return Optional.empty();
+  }
 
-          @Override
-          public void discard(String reason, String metricName) {
-            stats.discardPoint(reason);
+  private Rejection check(byte[] value) {
+    if (value == null || value.length == 0) {
+      return new Rejection(Rejection.EMPTY, "record has no value");
+    }
+    if (value.length > maxRecordBytes) {
+      return new Rejection(
+          Rejection.OVERSIZED,
+          "record of "
+              + value.length
+              + " bytes exceeds meshlens.ingest.max-record-bytes="
+              + maxRecordBytes);
+    }
+    if (value.length > 1 && value[0] == (byte) 0x1f && value[1] == (byte) 0x8b) {
+      return new Rejection(
+          Rejection.UNKNOWN_ENCODING,
+          "gzip-compressed payload: use Kafka's own compression, not payload compression");
+    }
+    return null;
+  }
+
+  private static String describe(Exception e) {
+    String m = e.getMessage();
+    if (m == null) {
+      return e.getClass().getSimpleName();
+    }
+    return m.length() > 300 ? m.substring(0, 300) + "..." : m;
+  }
+
+  private SampleSink sinkFor(String clusterHint) {
+    MetricAttributor attr = attributorForCurrentTenants();
+    Map<Labels, SeriesRef> refs =
+        seriesRefs.computeIfAbsent(
+            clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
+    return new SampleSink() {
+      @Override
+      public void accept(Labels labels, long timestampMillis, double v) {
+        SeriesRef ref = refs.get(labels);
+        if (ref == null) {
+          if (refs.size() >= MAX_CACHED_SERIES) {
+            refs.clear();
           }
-        };
-    translator.translate(request, sink);
-    return true;
+          AttributedSeries s = attr.attribute(labels, clusterHint);
+          ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()));
+          refs.put(labels, ref);
+        }
+        if (store.append(ref.id(), timestampMillis, v)) {
+          ref.tenantPoints().increment();
+        } else {
+          stats.duplicatePoint();
+        }
+      }
+
+      @Override
+      public void discard(String reason, String metricName) {
+        stats.discardPoint(reason);
+      }
+    };
   }
 
   private ExportMetricsServiceRequest decode(byte[] value) throws Exception {
@@ -126,7 +186,7 @@ public final class MetricsPipeline {
             : ExportMetricsServiceRequest.parseFrom(value);
     // Protobuf reads many random byte strings as "unknown fields only": that is not a request.
     if (r.getResourceMetricsCount() == 0 && !r.getUnknownFields().asMap().isEmpty()) {
-      throw new IllegalArgumentException("no OTLP metrics in message");
+      throw new IllegalArgumentException("not an OTLP ExportMetricsServiceRequest");
     }
     return r;
   }
@@ -145,7 +205,7 @@ public final class MetricsPipeline {
     TenantDirectory current = directory.get();
     if (current != cachedFor) {
       // The tenants file changed: every cached attribution may be stale.
-      seriesIds.clear();
+      seriesRefs.clear();
       attributor = new MetricAttributor(current);
       cachedFor = current;
     }

@@ -60,6 +60,7 @@ public class KafkaRuntime {
     all.addAll(config.topics().spans());
     all.addAll(config.topics().logs());
     all.addAll(config.topics().accessLogs());
+    all.add(config.topics().deadLetter());
     return all;
   }
 

@@ -87,5 +87,12 @@ class KubernetesManifestsTest {
         .isEqualTo("/q/health/ready");
     assertThat(c.path("livenessProbe").path("httpGet").path("path").asText())
         .isEqualTo("/q/health/live");
+    assertThat(c.path("readinessProbe").path("httpGet").path("port").asText())
+        .isEqualTo("management");
+    Map<String, Integer> ports = new HashMap<>();
+    c.path("ports")
+        .forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+    // application.properties: quarkus.http.port=8080, quarkus.management.port=9000
+    assertThat(ports).containsEntry("http", 8080).containsEntry("management", 9000);
   }
 }

@@ -21,7 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +83,10 @@ abstract class AbstractMetricsQueryEndToEnd {
           // Undecodable: neither protobuf nor JSON. Counted, skipped, and consumption goes on.
           new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
           "{not json".getBytes(StandardCharsets.UTF_8),
+          // Larger than meshlens.ingest.max-record-bytes (200000 in tests).
+          new byte[300_000],
+          // A gzip-compressed payload: an encoding Meshlens does not read.
+          new byte[] {(byte) 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0},
           // OTLP/JSON as the Collector's otlp_json encoding writes it.
           JsonFormat.printer()
               .print(
@@ -306,9 +314,82 @@ abstract class AbstractMetricsQueryEndToEnd {
   }
 
   @Test
-  void undecodableRecordsAreCountedAndDoNotStopConsumption() {
-    assertThat(ingest.stats().rejectedRecords("decode_error")).isEqualTo(2);
+  void badRecordsAreDeadLetteredWithReasonAndSourceAndConsumptionGoesOn() {
+    assertThat(ingest.stats().rejectedRecords())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("decode_error", 2L, "oversized", 1L, "unknown_encoding", 1L));
     // The JSON record sent after the bad ones was ingested.
     assertThat(value(SRE, null, "sum(analytics_events_total)")).isEqualTo("6");
+
+    List<ConsumerRecord<byte[], byte[]>> dead = readAll("meshlens.deadletter", 4);
+    assertThat(dead).hasSize(4);
+    Map<String, Integer> reasons = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : dead) {
+      reasons.merge(header(r, "meshlens.reason"), 1, Integer::sum);
+      assertThat(header(r, "meshlens.source.topic")).isEqualTo("otlp_metrics");
+      assertThat(header(r, "meshlens.signal")).isEqualTo("metrics");
+      assertThat(Long.parseLong(header(r, "meshlens.source.offset"))).isNotNegative();
+      assertThat(header(r, "meshlens.source.partition")).matches("[0-9]+");
+      assertThat(header(r, "meshlens.error")).isNotBlank();
+    }
+    assertThat(reasons)
+        .containsExactly(
+            Map.entry("decode_error", 2),
+            Map.entry("oversized", 1),
+            Map.entry("unknown_encoding", 1));
+    assertThat(dead).anySatisfy(r -> assertThat(r.value()).hasSize(300_000));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(ingest.stats().deadLettered())
+                    .containsEntry("decode_error", 2L)
+                    .containsEntry("oversized", 1L));
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", bootstrapServers());
+    p.put("group.id", "test-reader-" + System.nanoTime());
+    p.put("auto.offset.reset", "earliest");
+    List<ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(topic));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (out.size() < atLeast && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(500)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void selfMetricsAreOnTheManagementPortOnlyAndCountPerTenantAndReason() {
+    String text =
+        given()
+            .port(9001)
+            .header("Accept", "text/plain; version=0.0.4")
+            .get("/metrics")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString();
+    assertThat(text)
+        .contains("meshlens_ingested_total{signal=\"metrics\",tenant=\"payments\"}")
+        .contains("meshlens_ingested_total{signal=\"metrics\",tenant=\"bookinfo\"}")
+        .contains(
+            "meshlens_discarded_total{reason=\"decode_error\",signal=\"metrics\",tenant=\"\"} 2.0")
+        .contains("meshlens_deadletter_total{reason=\"oversized\",signal=\"metrics\"} 1.0")
+        .contains("meshlens_kafka_consumer_lag{partition=\"0\",topic=\"otlp_metrics\"}")
+        .contains("meshlens_store_series ");
+    // Not on the API port, where tenants' tokens are used.
+    given().get("/metrics").then().statusCode(404);
+    given().header("Authorization", "Bearer " + PAYMENTS).get("/metrics").then().statusCode(404);
   }
 }

@@ -1,0 +1,56 @@
+package io.meshlens.telemetry;
+
+import io.meshlens.ingest.IngestService;
+import io.meshlens.store.MetricStore;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.quarkus.vertx.http.ManagementInterface;
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Serves {@code /metrics} in the Prometheus text or OpenMetrics format (by {@code Accept}) on the
+ * management port ({@code quarkus.management.port}, 9000), next to the health probes: a tenant
+ * token on the API port cannot reach it, and Prometheus scrapes it like any exporter.
+ */
+@ApplicationScoped
+public class MetricsEndpoint {
+
+  @Inject IngestService ingest;
+  @Inject MetricStore store;
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  void register(@Observes ManagementInterface management) {
+    registry.register(new IngestCollector(List.of(ingest.stats()), ingest::lag, store));
+    management
+        .router()
+        .get("/metrics")
+        .handler(
+            rc -> {
+              ExpositionFormatWriter writer = formats.findWriter(rc.request().getHeader("Accept"));
+              ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+              try {
+                writer.write(out, registry.scrape());
+              } catch (IOException e) {
+                rc.fail(e);
+                return;
+              }
+              rc.response()
+                  .putHeader("Content-Type", writer.getContentType())
+                  .end(Buffer.buffer(out.toByteArray()));
+            });
+  }
+
+  /** The registry, for collectors other components add. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+}
