@@ -35,7 +35,8 @@ class EmbeddedDefaultTest {
             "meshlens.broker.port", "0",
             "meshlens.data-dir", Files.createTempDirectory("meshlens-embedded").toString(),
             "meshlens.tenants-file", "config/tenants.yaml",
-            "meshlens.simulator.interval", "1s");
+            "meshlens.simulator.interval", "1s",
+            "meshlens.ingest.max-record-bytes", "8388608");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -44,7 +44,9 @@ class SimulatorEndToEndTest {
           "meshlens.tenants-file", "config/tenants.yaml",
           "meshlens.simulator.enabled", "true",
           "meshlens.simulator.interval", "2s",
-          "meshlens.simulator.requests-per-second", "100");
+          "meshlens.simulator.requests-per-second", "100",
+          // The simulator's messages go up to 900 KB, as a Collector's batches can.
+          "meshlens.ingest.max-record-bytes", "8388608");
     }
   }
 
