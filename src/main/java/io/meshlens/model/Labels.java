@@ -182,43 +182,80 @@ public final class Labels implements Comparable<Labels> {
     return sb.append('}').toString();
   }
 
-  /** Collects pairs; later values for the same name replace earlier ones. Not thread-safe. */
+  /**
+   * Collects pairs; later values for the same name replace earlier ones. Not thread-safe.
+   *
+   * <p>Kept as one sorted name/value array with insertion by binary search rather than a {@code
+   * TreeMap}: the ingest path builds a label set for every sample (30-odd labels for Istio edge
+   * metrics), and an array means no per-entry objects and a {@link #build()} that is one copy.
+   */
   public static final class Builder {
-    private final TreeMap<String, String> map = new TreeMap<>();
+    private String[] pairs = new String[32];
+    private int size;
 
     private Builder() {}
+
+    /** Index of {@code name} among the names, or {@code -(insertion point) - 1}. */
+    private int find(String name) {
+      int lo = 0;
+      int hi = size - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = pairs[mid * 2].compareTo(name);
+        if (c == 0) {
+          return mid;
+        } else if (c < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return -(lo + 1);
+    }
 
     public Builder put(String name, String value) {
       Objects.requireNonNull(name, "name");
       if (value == null || value.isEmpty()) {
-        map.remove(name);
-      } else {
-        map.put(name, value);
+        return remove(name);
       }
+      int i = find(name);
+      if (i >= 0) {
+        pairs[i * 2 + 1] = value;
+        return this;
+      }
+      int at = -(i + 1);
+      if ((size + 1) * 2 > pairs.length) {
+        pairs = Arrays.copyOf(pairs, pairs.length * 2);
+      }
+      System.arraycopy(pairs, at * 2, pairs, at * 2 + 2, (size - at) * 2);
+      pairs[at * 2] = name;
+      pairs[at * 2 + 1] = value;
+      size++;
       return this;
     }
 
     public Builder remove(String name) {
-      map.remove(name);
+      int i = find(name);
+      if (i >= 0) {
+        System.arraycopy(pairs, i * 2 + 2, pairs, i * 2, (size - i - 1) * 2);
+        size--;
+        pairs[size * 2] = null;
+        pairs[size * 2 + 1] = null;
+      }
       return this;
     }
 
     public boolean has(String name) {
-      return map.containsKey(name);
+      return find(name) >= 0;
     }
 
     public String get(String name) {
-      return map.get(name);
+      int i = find(name);
+      return i >= 0 ? pairs[i * 2 + 1] : null;
     }
 
     public Labels build() {
-      String[] pairs = new String[map.size() * 2];
-      int i = 0;
-      for (Map.Entry<String, String> e : map.entrySet()) {
-        pairs[i++] = e.getKey();
-        pairs[i++] = e.getValue();
-      }
-      return new Labels(pairs);
+      return new Labels(Arrays.copyOf(pairs, size * 2));
     }
   }
 }
