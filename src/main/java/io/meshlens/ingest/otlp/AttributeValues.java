@@ -13,13 +13,14 @@ import java.util.TreeMap;
  * JSON numbers, bools as {@code true}/{@code false}, bytes in base64, arrays and maps as Go's
  * {@code encoding/json} writes them (map keys sorted, {@code <>&} escaped).
  */
-final class AttributeValues {
+public final class AttributeValues {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private AttributeValues() {}
 
-  static String asString(AnyValue value) {
+  /** The text of one attribute value, as the Collector's {@code AsString()} gives it. */
+  public static String asString(AnyValue value) {
     switch (value.getValueCase()) {
       case STRING_VALUE:
         return value.getStringValue();
