@@ -100,6 +100,25 @@ abstract class AbstractMetricsQueryEndToEnd {
                       "k8s.namespace.name", "default",
                       "k8s.pod.name", "productpage-v1-6987489c74-xxxxx"),
                   T)
+              .toByteArray(),
+          // The real istiod scrape, without a cluster attribute: the Kafka header names it.
+          PromTextToOtlp.convert(
+                  RealData.path("istiod-1.7.1.prom"),
+                  Map.of(
+                      "k8s.namespace.name",
+                      "istio-system",
+                      "k8s.pod.name",
+                      "istiod-7d9c7bdd6-abcde"),
+                  T)
+              .toByteArray(),
+          // The canonical OTLP/JSON example: its delta sum and histogram are discarded by reason.
+          RealData.bytes("otlp-proto__examples_metrics.json"));
+      Kafka.sendWithHeader(
+          kafka,
+          "otlp_metrics",
+          "cluster",
+          "west-1",
+          OtlpMetrics.counter(null, "analytics", "reporting-1", "analytics_reports", 3, T)
               .toByteArray());
       await()
           .atMost(Duration.ofSeconds(60))
@@ -111,6 +130,10 @@ abstract class AbstractMetricsQueryEndToEnd {
               () ->
                   assertThat(value(SRE, null, "count(istio_requests_total{tenant=\"bookinfo\"})"))
                       .isEqualTo("7"));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> assertThat(value(SRE, null, "count(analytics_reports_total)")).isEqualTo("1"));
       LOADED.add(getClass());
     }
   }
@@ -161,13 +184,60 @@ abstract class AbstractMetricsQueryEndToEnd {
   }
 
   @Test
+  void realIstiodScrapeIsThePlatformsAndCompleteAndTenantsCannotSeeIt() {
+    long expected = PromTextToOtlp.parse(RealData.read("istiod-1.7.1.prom")).samples().size();
+    assertThat(value(SRE, null, "count({k8s_pod_name=\"istiod-7d9c7bdd6-abcde\"})"))
+        .isEqualTo(Long.toString(expected));
+    assertThat(
+            value(
+                SRE,
+                null,
+                "count({k8s_pod_name=\"istiod-7d9c7bdd6-abcde\", tenant=\"platform\","
+                    + " cluster=\"unknown\"})"))
+        .isEqualTo(Long.toString(expected));
+    assertThat(series(COMMERCE, null, "{k8s_pod_name=\"istiod-7d9c7bdd6-abcde\"}")).isEmpty();
+  }
+
+  @Test
+  void clusterFromTheKafkaHeaderWhenTheRecordDoesNotNameIt() {
+    List<Map<String, String>> s = series(SRE, null, "analytics_reports_total");
+    assertThat(s).hasSize(1);
+    assertThat(s.get(0)).containsEntry("cluster", "west-1").containsEntry("tenant", "analytics");
+  }
+
+  @Test
+  void canonicalOtlpJsonExampleKeepsItsGaugeAndDiscardsDeltasByReason() {
+    // The example's own timestamp: 2018-12-13T14:51:00.3Z.
+    List<Map<String, String>> gauge =
+        given()
+            .header("Authorization", "Bearer " + SRE)
+            .queryParam("query", "my_gauge_ratio")
+            .queryParam("time", "1544712660.3")
+            .get("/api/v1/query")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data.result.metric");
+    assertThat(gauge).hasSize(1);
+    assertThat(gauge.get(0))
+        .containsEntry("job", "my.service")
+        .containsEntry("tenant", "unassigned")
+        .containsEntry("cluster", "unknown");
+    assertThat(ingest.stats().discardedPoints())
+        .containsEntry("delta_temporality", 2L)
+        .containsEntry("exponential_histogram_unsupported", 1L);
+  }
+
+  @Test
   void everySeriesCarriesTenantAndClusterTags() {
     Map<String, String> tenantByMetric = new LinkedHashMap<>();
     for (Map<String, String> m :
         series(
             SRE,
             null,
-            "{__name__=~\"pilot_xds_pushes_total|legacy_jobs_total|payments_custom_total|analytics_events_total\"}")) {
+            "{__name__=~\"pilot_xds_pushes_total|legacy_jobs_total|payments_custom_total|analytics_events_total\","
+                + " k8s_pod_name!=\"istiod-7d9c7bdd6-abcde\"}")) {
       tenantByMetric.put(m.get("__name__"), m.get("tenant") + "@" + m.get("cluster"));
     }
     assertThat(tenantByMetric)
@@ -231,7 +301,11 @@ abstract class AbstractMetricsQueryEndToEnd {
     assertThat(series(PAYMENTS, null, "{tenant=\"search\"}")).isEmpty();
     assertThat(series(PAYMENTS, null, "legacy_jobs_total or pilot_xds_pushes_total")).isEmpty();
     assertThat(value(PAYMENTS, null, "count({__name__=~\".+\"})")).isEqualTo("3");
-    assertThat(value(SRE, null, "count(legacy_jobs_total or pilot_xds_pushes_total)"))
+    assertThat(
+            value(
+                SRE,
+                null,
+                "count(legacy_jobs_total or pilot_xds_pushes_total{k8s_pod_name=\"istiod-1\"})"))
         .isEqualTo("2");
   }
 

@@ -35,4 +35,19 @@ public final class Kafka {
       throw new IllegalStateException("send to " + topic + " failed", e);
     }
   }
+
+  /** Sends one record carrying one header, as a forwarder that names the cluster does. */
+  public static void sendWithHeader(
+      String bootstrap, String topic, String header, String value, byte[] record) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+      ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, record);
+      r.headers().add(header, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      producer.send(r).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("send to " + topic + " failed", e);
+    }
+  }
 }
