@@ -22,26 +22,56 @@ import org.roaringbitmap.RoaringBitmap;
  * so a tenant-scoped query starts from the tenant's bitmap and intersects with the selective
  * matchers before touching any series. Samples are appended in time order; a sample at or before a
  * series' last timestamp is dropped, which makes a Kafka replay of already-stored records
- * idempotent.
+ * idempotent. Samples are kept compressed in XOR chunks ({@link XorChunk}).
  *
  * <p>Durability (offsets stored with the data) and time partitions come with the storage engine;
  * this store keeps everything in memory.
  */
 public final class MetricStore implements SeriesReader {
 
-  private static final int INITIAL_SAMPLES = 16;
+  private static final byte[][] NO_CHUNKS = new byte[0][];
+  private static final long[] NO_TIMES = new long[0];
 
-  /** Samples of one series; guarded by its own monitor (single writer, rare readers). */
+  /**
+   * Samples of one series, compressed as they arrive: Prometheus-style XOR chunks of up to 120
+   * samples (about 1.3 bytes a sample instead of 16; docs/storage-spike.md). Guarded by its own
+   * monitor: one writer (the partition's consumer), rare readers.
+   */
   private static final class MemSeries {
     final int id;
     final Labels labels;
-    long[] ts = new long[INITIAL_SAMPLES];
-    double[] vs = new double[INITIAL_SAMPLES];
-    int n;
+
+    /** Finished chunks, trimmed, oldest first, with their first and last timestamps. */
+    byte[][] sealed = NO_CHUNKS;
+
+    long[] sealedMinT = NO_TIMES;
+    long[] sealedMaxT = NO_TIMES;
+    XorChunk open;
+    long openMinT;
+    long lastT = Long.MIN_VALUE;
 
     MemSeries(int id, Labels labels) {
       this.id = id;
       this.labels = labels;
+    }
+
+    void append(long t, double v) {
+      if (open == null) {
+        open = new XorChunk(32);
+        openMinT = t;
+      }
+      open.append(t, v);
+      lastT = t;
+      if (open.count() >= XorChunk.SAMPLES_PER_CHUNK) {
+        int n = sealed.length;
+        sealed = Arrays.copyOf(sealed, n + 1);
+        sealedMinT = Arrays.copyOf(sealedMinT, n + 1);
+        sealedMaxT = Arrays.copyOf(sealedMaxT, n + 1);
+        sealed[n] = open.bytes();
+        sealedMinT[n] = openMinT;
+        sealedMaxT[n] = t;
+        open = null;
+      }
     }
   }
 
@@ -114,17 +144,11 @@ public final class MetricStore implements SeriesReader {
       indexLock.readLock().unlock();
     }
     synchronized (ms) {
-      if (ms.n > 0 && ms.ts[ms.n - 1] >= timestampMs) {
+      if (ms.lastT >= timestampMs) {
         duplicates.increment();
         return false;
       }
-      if (ms.n == ms.ts.length) {
-        ms.ts = Arrays.copyOf(ms.ts, ms.n * 2);
-        ms.vs = Arrays.copyOf(ms.vs, ms.n * 2);
-      }
-      ms.ts[ms.n] = timestampMs;
-      ms.vs[ms.n] = value;
-      ms.n++;
+      ms.append(timestampMs, value);
     }
     samples.increment();
     return true;
@@ -217,30 +241,44 @@ public final class MetricStore implements SeriesReader {
   }
 
   private static SeriesData slice(MemSeries ms, long minT, long maxT) {
+    Samples out = new Samples();
     synchronized (ms) {
-      int from = lowerBound(ms.ts, ms.n, minT);
-      int to = lowerBound(ms.ts, ms.n, maxT + 1);
-      if (from >= to) {
-        return null;
+      for (int i = 0; i < ms.sealed.length; i++) {
+        if (ms.sealedMaxT[i] >= minT && ms.sealedMinT[i] <= maxT) {
+          out.addFrom(XorChunk.reader(ms.sealed[i]), minT, maxT);
+        }
       }
-      return new SeriesData(
-          ms.labels, Arrays.copyOfRange(ms.ts, from, to), Arrays.copyOfRange(ms.vs, from, to));
+      if (ms.open != null && ms.lastT >= minT && ms.openMinT <= maxT) {
+        out.addFrom(XorChunk.reader(ms.open.buffer(), 0, ms.open.sizeBytes()), minT, maxT);
+      }
     }
+    return out.n == 0
+        ? null
+        : new SeriesData(ms.labels, Arrays.copyOf(out.ts, out.n), Arrays.copyOf(out.vs, out.n));
   }
 
-  /** First index whose timestamp is >= t. */
-  private static int lowerBound(long[] ts, int n, long t) {
-    int lo = 0;
-    int hi = n;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (ts[mid] < t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
+  /** Decoded samples of one read, grown as needed. */
+  private static final class Samples {
+    long[] ts = new long[64];
+    double[] vs = new double[64];
+    int n;
+
+    void addFrom(XorChunk.Reader r, long minT, long maxT) {
+      while (r.next()) {
+        long t = r.t();
+        if (t > maxT) {
+          return;
+        }
+        if (t >= minT) {
+          if (n == ts.length) {
+            ts = Arrays.copyOf(ts, n * 2);
+            vs = Arrays.copyOf(vs, n * 2);
+          }
+          ts[n] = t;
+          vs[n++] = r.v();
+        }
       }
     }
-    return lo;
   }
 
   public int seriesCount() {

@@ -1,6 +1,7 @@
 package io.meshlens.bench;
 
 import io.meshlens.model.Labels;
+import io.meshlens.store.XorChunk;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -1,6 +1,7 @@
 package io.meshlens.bench;
 
 import io.meshlens.model.Labels;
+import io.meshlens.store.XorChunk;
 import io.meshlens.tenancy.AttributedSeries;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -16,6 +16,7 @@ import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
 import io.meshlens.store.SeriesData;
+import io.meshlens.store.XorChunk;
 import io.meshlens.tenancy.MetricAttributor;
 import io.meshlens.tenancy.TenantDirectory;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;

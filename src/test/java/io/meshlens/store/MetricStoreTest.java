@@ -134,4 +134,33 @@ class MetricStoreTest {
                 2000))
         .hasSize(1);
   }
+
+  @Test
+  void samplesAcrossManyCompressedChunksReadBackExactlyIncludingStaleMarkers() {
+    int id = series("m", "shop", Set.of("shop"));
+    double stale = Double.longBitsToDouble(0x7ff0000000000002L);
+    int n = 1000;
+    for (int i = 0; i < n; i++) {
+      long t = 1_000_000L + i * 15_000L + (i % 7); // irregular spacing
+      double v = i == 500 ? stale : i * 1.5 - (i > 700 ? 1000 : 0); // a stale marker and a reset
+      assertThat(store.append(id, t, v)).isTrue();
+    }
+    List<LabelMatcher> m = List.of(LabelMatcher.equal("__name__", "m"));
+    SeriesData all = store.select(Scope.everything(), m, 0, Long.MAX_VALUE).get(0);
+    assertThat(all.size()).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(all.timestamps()[i]).isEqualTo(1_000_000L + i * 15_000L + (i % 7));
+      double expected = i == 500 ? stale : i * 1.5 - (i > 700 ? 1000 : 0);
+      assertThat(Double.doubleToRawLongBits(all.values()[i]))
+          .isEqualTo(Double.doubleToRawLongBits(expected));
+    }
+    // A range inside the eighth chunk and across the sealed/open boundary.
+    long from = 1_000_000L + 130 * 15_000L;
+    long to = 1_000_000L + 990 * 15_000L;
+    SeriesData part = store.select(Scope.everything(), m, from, to).get(0);
+    assertThat(part.timestamps()[0]).isEqualTo(1_000_000L + 130 * 15_000L + (130 % 7));
+    assertThat(part.timestamps()[part.size() - 1])
+        .isEqualTo(1_000_000L + 989 * 15_000L + (989 % 7));
+    assertThat(part.size()).isEqualTo(989 - 130 + 1);
+  }
 }

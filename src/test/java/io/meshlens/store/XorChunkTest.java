@@ -1,4 +1,4 @@
-package io.meshlens.bench;
+package io.meshlens.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

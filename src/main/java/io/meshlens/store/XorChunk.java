@@ -1,4 +1,4 @@
-package io.meshlens.bench;
+package io.meshlens.store;
 
 import java.util.Arrays;
 
@@ -24,13 +24,13 @@ import java.util.Arrays;
  * <p>Not thread-safe. One instance is one chunk being appended to; {@link #reader(byte[], int,
  * int)} decodes a finished one.
  */
-final class XorChunk {
+public final class XorChunk {
 
   /** Bytes of the sample-count header. */
-  static final int HEADER_BYTES = 2;
+  public static final int HEADER_BYTES = 2;
 
   /** Prometheus cuts a chunk at 120 samples: about 2 hours at 1 minute, 30 minutes at 15 s. */
-  static final int SAMPLES_PER_CHUNK = 120;
+  public static final int SAMPLES_PER_CHUNK = 120;
 
   private static final int MAX_SAMPLES = 0xffff;
 
@@ -43,47 +43,47 @@ final class XorChunk {
   private byte leading = (byte) 0xff;
   private byte trailing;
 
-  XorChunk() {
+  public XorChunk() {
     this(32);
   }
 
-  XorChunk(int initialCapacity) {
+  public XorChunk(int initialCapacity) {
     buf = new byte[Math.max(HEADER_BYTES + 1, initialCapacity)];
     bitLen = HEADER_BYTES * 8;
   }
 
-  int count() {
+  public int count() {
     return count;
   }
 
   /** Bytes the encoded chunk occupies (header included). */
-  int sizeBytes() {
+  public int sizeBytes() {
     return (bitLen + 7) >>> 3;
   }
 
   /** Capacity of the backing array (what the chunk costs on the heap, plus the array header). */
-  int capacityBytes() {
+  public int capacityBytes() {
     return buf.length;
   }
 
-  long lastTimestamp() {
+  public long lastTimestamp() {
     return t;
   }
 
   /** The encoded chunk, trimmed to its size. */
-  byte[] bytes() {
+  public byte[] bytes() {
     return Arrays.copyOf(buf, sizeBytes());
   }
 
   /** Drops spare capacity: call once the chunk is full. */
-  void trim() {
+  public void trim() {
     if (buf.length != sizeBytes()) {
       buf = Arrays.copyOf(buf, sizeBytes());
     }
   }
 
   /** The backing array; bytes past {@link #sizeBytes()} are zero. */
-  byte[] buffer() {
+  public byte[] buffer() {
     return buf;
   }
 
@@ -93,7 +93,7 @@ final class XorChunk {
    * @throws IllegalArgumentException when {@code ts} is not after the last timestamp
    * @throws IllegalStateException when the chunk holds 65,535 samples
    */
-  void append(long ts, double v) {
+  public void append(long ts, double v) {
     long bits = Double.doubleToRawLongBits(v);
     if (count >= MAX_SAMPLES) {
       throw new IllegalStateException("chunk is full");
@@ -197,16 +197,16 @@ final class XorChunk {
     }
   }
 
-  static Reader reader(byte[] data, int offset, int length) {
+  public static Reader reader(byte[] data, int offset, int length) {
     return new Reader(data, offset, length);
   }
 
-  static Reader reader(byte[] data) {
+  public static Reader reader(byte[] data) {
     return new Reader(data, 0, data.length);
   }
 
   /** Iterates over a chunk's samples: {@code while (r.next()) use(r.t(), r.v())}. */
-  static final class Reader {
+  public static final class Reader {
     private final byte[] data;
     private final int end;
     private long bitPos;
@@ -228,23 +228,23 @@ final class XorChunk {
       this.bitPos = (long) (offset + HEADER_BYTES) * 8;
     }
 
-    int count() {
+    public int count() {
       return total;
     }
 
-    long t() {
+    public long t() {
       return t;
     }
 
-    double v() {
+    public double v() {
       return Double.longBitsToDouble(vBits);
     }
 
-    long valueBits() {
+    public long valueBits() {
       return vBits;
     }
 
-    boolean next() {
+    public boolean next() {
       if (read >= total) {
         return false;
       }
