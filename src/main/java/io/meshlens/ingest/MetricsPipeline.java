@@ -2,6 +2,7 @@ package io.meshlens.ingest;
 
 import io.meshlens.ingest.otlp.OtlpMetricsTranslator;
 import io.meshlens.ingest.otlp.SampleSink;
+import io.meshlens.ingest.spans.PayloadEncoding;
 import io.meshlens.model.Labels;
 import io.meshlens.store.MetricStore;
 import io.meshlens.tenancy.AttributedSeries;
@@ -178,27 +179,30 @@ public final class MetricsPipeline {
   }
 
   private ExportMetricsServiceRequest decode(byte[] value) throws Exception {
-    boolean json =
-        encoding == Encoding.OTLP_JSON || (encoding == Encoding.AUTO && looksLikeJson(value));
-    ExportMetricsServiceRequest r =
-        json
-            ? OtlpMetricsTranslator.parseJson(value)
-            : ExportMetricsServiceRequest.parseFrom(value);
+    if (encoding == Encoding.OTLP_JSON
+        || (encoding == Encoding.AUTO && PayloadEncoding.looksLikeJson(value))) {
+      return OtlpMetricsTranslator.parseJson(value);
+    }
+    try {
+      return parseProto(value);
+    } catch (Exception e) {
+      // 0x0A, a line feed, is also how every protobuf request starts: JSON that begins with one
+      // is only recognised once protobuf has failed.
+      int first = PayloadEncoding.firstNonBlank(value);
+      if (encoding == Encoding.AUTO && (first == '{' || first == '[')) {
+        return OtlpMetricsTranslator.parseJson(value);
+      }
+      throw e;
+    }
+  }
+
+  private static ExportMetricsServiceRequest parseProto(byte[] value) throws Exception {
+    ExportMetricsServiceRequest r = ExportMetricsServiceRequest.parseFrom(value);
     // Protobuf reads many random byte strings as "unknown fields only": that is not a request.
     if (r.getResourceMetricsCount() == 0 && !r.getUnknownFields().asMap().isEmpty()) {
       throw new IllegalArgumentException("not an OTLP ExportMetricsServiceRequest");
     }
     return r;
-  }
-
-  private static boolean looksLikeJson(byte[] value) {
-    for (byte b : value) {
-      if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
-        continue;
-      }
-      return b == '{';
-    }
-    return false;
   }
 
   private MetricAttributor attributorForCurrentTenants() {

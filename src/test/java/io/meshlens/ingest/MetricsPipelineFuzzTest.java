@@ -134,4 +134,22 @@ class MetricsPipelineFuzzTest {
     System.arraycopy(b, from, out, cut, b.length - from);
     return out;
   }
+
+  @Test
+  void protobufWhoseSecondByteIsABraceIsNotMistakenForJson() {
+    // 0x0A 0x7B: field 1 with length 123 looks like "\n{" to a naive JSON sniffer.
+    byte[] message = null;
+    for (int pad = 0; pad < 200 && message == null; pad++) {
+      byte[] candidate =
+          io.meshlens.testing.OtlpMetrics.counter(
+                  "east-1", "shop", "p".repeat(1 + pad), "sniff_me", 1, 1_700_000_000_000L)
+              .toByteArray();
+      if (candidate[0] == 0x0A && candidate[1] == '{') {
+        message = candidate;
+      }
+    }
+    assertThat(message).isNotNull();
+    assertThat(pipeline.accept("otlp_metrics", message, null)).isEmpty();
+    assertThat(stats.samples()).isEqualTo(1);
+  }
 }

@@ -82,22 +82,7 @@ public final class OtlpLogDecoder {
     if (message == null || message.length == 0) {
       return DecodeResult.failed(FailureReason.EMPTY, "empty message");
     }
-    switch (encoding) {
-      case OTLP_JSON:
-        return OtlpJsonReader.readLogs(message);
-      case OTLP_PROTO:
-        return parseProto(message);
-      default:
-        if (PayloadEncoding.looksLikeJson(message)) {
-          return OtlpJsonReader.readLogs(message);
-        }
-        DecodeResult<ExportLogsServiceRequest> proto = parseProto(message);
-        int first = PayloadEncoding.firstNonBlank(message);
-        if (!proto.isOk() && (first == '{' || first == '[')) {
-          return OtlpJsonReader.readLogs(message);
-        }
-        return proto;
-    }
+    return encoding.parse(message, OtlpJsonReader::readLogs, OtlpLogDecoder::parseProto);
   }
 
   private static DecodeResult<ExportLogsServiceRequest> parseProto(byte[] message) {

@@ -1,5 +1,7 @@
 package io.meshlens.ingest.spans;
 
+import java.util.function.Function;
+
 /**
  * The value encoding of an OTLP Kafka message, as the OpenTelemetry Collector {@code kafka}
  * exporter's {@code encoding} setting names it.
@@ -38,6 +40,34 @@ public enum PayloadEncoding {
       }
     }
     return -1;
+  }
+
+  /**
+   * Parses {@code message} with the JSON or the protobuf reader as this encoding says; for {@link
+   * #AUTO}: JSON when it {@link #looksLikeJson looks like JSON}, else protobuf, and JSON again when
+   * protobuf fails on a message whose first non-blank byte is <code>{</code> or <code>[</code>
+   * (JSON that starts with a line feed).
+   */
+  public <T> DecodeResult<T> parse(
+      byte[] message,
+      Function<byte[], DecodeResult<T>> json,
+      Function<byte[], DecodeResult<T>> proto) {
+    switch (this) {
+      case OTLP_JSON:
+        return json.apply(message);
+      case OTLP_PROTO:
+        return proto.apply(message);
+      default:
+        if (looksLikeJson(message)) {
+          return json.apply(message);
+        }
+        DecodeResult<T> p = proto.apply(message);
+        int first = firstNonBlank(message);
+        if (!p.isOk() && (first == '{' || first == '[')) {
+          return json.apply(message);
+        }
+        return p;
+    }
   }
 
   private static int skipBom(byte[] m) {

@@ -63,23 +63,7 @@ public final class SpanDecoder {
     if (message == null || message.length == 0) {
       return DecodeResult.failed(FailureReason.EMPTY, "empty message");
     }
-    switch (encoding) {
-      case OTLP_JSON:
-        return OtlpJsonReader.readTraces(message);
-      case OTLP_PROTO:
-        return parseProto(message);
-      default:
-        if (PayloadEncoding.looksLikeJson(message)) {
-          return OtlpJsonReader.readTraces(message);
-        }
-        DecodeResult<ExportTraceServiceRequest> proto = parseProto(message);
-        int first = PayloadEncoding.firstNonBlank(message);
-        if (!proto.isOk() && (first == '{' || first == '[')) {
-          // Starts with a line feed, which is also how protobuf requests start; it was JSON.
-          return OtlpJsonReader.readTraces(message);
-        }
-        return proto;
-    }
+    return encoding.parse(message, OtlpJsonReader::readTraces, SpanDecoder::parseProto);
   }
 
   private static DecodeResult<ExportTraceServiceRequest> parseProto(byte[] message) {
