@@ -62,6 +62,7 @@ public final class MetricsPipeline {
   private volatile TenantDirectory cachedFor;
   private volatile MetricAttributor attributor;
   private final Map<String, Map<Labels, SeriesRef>> seriesRefs = new ConcurrentHashMap<>();
+  private final DeltaToCumulative deltas = new DeltaToCumulative();
 
   public MetricsPipeline(
       OtlpMetricsTranslator translator,
@@ -174,6 +175,21 @@ public final class MetricsPipeline {
       @Override
       public void discard(String reason, String metricName) {
         stats.discardPoint(reason);
+      }
+
+      @Override
+      public boolean acceptsDelta() {
+        return true;
+      }
+
+      @Override
+      public void acceptDelta(Labels labels, long timestampMillis, double delta) {
+        double cumulative = deltas.add(labels, timestampMillis, delta);
+        if (Double.isNaN(cumulative)) {
+          stats.duplicatePoint();
+        } else {
+          accept(labels, timestampMillis, cumulative);
+        }
       }
     };
   }

@@ -206,7 +206,7 @@ abstract class AbstractMetricsQueryEndToEnd {
   }
 
   @Test
-  void canonicalOtlpJsonExampleKeepsItsGaugeAndDiscardsDeltasByReason() {
+  void canonicalOtlpJsonExampleIsIngestedWithDeltasAccumulated() {
     // The example's own timestamp: 2018-12-13T14:51:00.3Z.
     List<Map<String, String>> gauge =
         given()
@@ -224,8 +224,36 @@ abstract class AbstractMetricsQueryEndToEnd {
         .containsEntry("job", "my.service")
         .containsEntry("tenant", "unassigned")
         .containsEntry("cluster", "unknown");
+    // Its sum and histogram are delta: accumulated into cumulative series.
+    JsonPath j =
+        given()
+            .header("Authorization", "Bearer " + SRE)
+            .queryParam("query", "{__name__=~\"my_counter_total|my_histogram_(sum|count|bucket)\"}")
+            .queryParam("time", "1544712660.3")
+            .get("/api/v1/query")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    Map<String, String> values = new TreeMap<>();
+    List<Map<String, Object>> result = j.getList("data.result");
+    for (Map<String, Object> r : result) {
+      @SuppressWarnings("unchecked")
+      Map<String, String> m = (Map<String, String>) r.get("metric");
+      @SuppressWarnings("unchecked")
+      List<Object> v = (List<Object>) r.get("value");
+      values.put(
+          m.get("__name__") + (m.containsKey("le") ? "{le=" + m.get("le") + "}" : ""),
+          (String) v.get(1));
+    }
+    assertThat(values)
+        .containsEntry("my_counter_total", "5")
+        .containsEntry("my_histogram_sum", "2")
+        .containsEntry("my_histogram_count", "2")
+        .containsEntry("my_histogram_bucket{le=1}", "1")
+        .containsEntry("my_histogram_bucket{le=+Inf}", "2");
     assertThat(ingest.stats().discardedPoints())
-        .containsEntry("delta_temporality", 2L)
+        .doesNotContainKey("delta_temporality")
         .containsEntry("exponential_histogram_unsupported", 1L);
   }
 

@@ -103,7 +103,7 @@ public final class OtlpMetricsTranslator {
       case SUM:
         Sum sum = metric.getSum();
         List<NumberDataPoint> sumPoints = sum.getDataPointsList();
-        String temporalityProblem = temporalityProblem(sum.getAggregationTemporalityValue());
+        String temporalityProblem = temporalityProblem(sum.getAggregationTemporalityValue(), sink);
         if (temporalityProblem != null) {
           discardAll(temporalityProblem, metric, sumPoints.size(), sink);
         } else {
@@ -111,16 +111,26 @@ public final class OtlpMetricsTranslator {
               sum.getIsMonotonic()
                   ? MetricType.MONOTONIC_COUNTER
                   : MetricType.NON_MONOTONIC_COUNTER;
-          translateNumbers(metric, sumPoints, type, resource, sink);
+          translateNumbers(
+              metric,
+              sumPoints,
+              type,
+              resource,
+              sinkFor(sum.getAggregationTemporalityValue(), sink));
         }
         break;
       case HISTOGRAM:
         Histogram histogram = metric.getHistogram();
-        String histogramProblem = temporalityProblem(histogram.getAggregationTemporalityValue());
+        String histogramProblem =
+            temporalityProblem(histogram.getAggregationTemporalityValue(), sink);
         if (histogramProblem != null) {
           discardAll(histogramProblem, metric, histogram.getDataPointsCount(), sink);
         } else {
-          translateHistogram(metric, histogram.getDataPointsList(), resource, sink);
+          translateHistogram(
+              metric,
+              histogram.getDataPointsList(),
+              resource,
+              sinkFor(histogram.getAggregationTemporalityValue(), sink));
         }
         break;
       case EXPONENTIAL_HISTOGRAM:
@@ -138,13 +148,39 @@ public final class OtlpMetricsTranslator {
     }
   }
 
-  private static String temporalityProblem(int temporality) {
+  private static String temporalityProblem(int temporality, SampleSink sink) {
     if (temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE_VALUE) {
       return null;
     }
-    return temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE
-        ? DiscardReason.DELTA_TEMPORALITY
-        : DiscardReason.INVALID_TEMPORALITY;
+    if (temporality == AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE) {
+      return sink.acceptsDelta() ? null : DiscardReason.DELTA_TEMPORALITY;
+    }
+    return DiscardReason.INVALID_TEMPORALITY;
+  }
+
+  /**
+   * For delta temporality, a sink that hands samples to {@link SampleSink#acceptDelta} (stale
+   * markers excepted) and drops start times, which describe each delta's own window.
+   */
+  private static SampleSink sinkFor(int temporality, SampleSink sink) {
+    if (temporality != AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA_VALUE) {
+      return sink;
+    }
+    return new SampleSink() {
+      @Override
+      public void accept(Labels labels, long timestampMillis, double value) {
+        if (Double.doubleToRawLongBits(value) == STALE_NAN_BITS) {
+          sink.accept(labels, timestampMillis, value);
+        } else {
+          sink.acceptDelta(labels, timestampMillis, value);
+        }
+      }
+
+      @Override
+      public void discard(String reason, String metricName) {
+        sink.discard(reason, metricName);
+      }
+    };
   }
 
   private static void discardAll(String reason, Metric metric, int points, SampleSink sink) {

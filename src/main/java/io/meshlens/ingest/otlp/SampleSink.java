@@ -30,4 +30,22 @@ public interface SampleSink {
    * reported right before its sample when the data point carries one. Ignored by default.
    */
   default void startTimestamp(Labels labels, long startTimestampMillis) {}
+
+  /**
+   * Whether this sink takes delta-temporality sums and histograms through {@link #acceptDelta}.
+   * When false (the default) their data points are discarded with reason {@code delta_temporality},
+   * as Prometheus' own OTLP endpoint does.
+   */
+  default boolean acceptsDelta() {
+    return false;
+  }
+
+  /**
+   * One sample of a delta-temporality series: the change since the previous point, which the sink
+   * accumulates into a cumulative series. A stale marker still arrives through {@link #accept}.
+   * Only called when {@link #acceptsDelta()} is true.
+   */
+  default void acceptDelta(Labels labels, long timestampMillis, double delta) {
+    throw new UnsupportedOperationException("this sink does not take delta samples");
+  }
 }
