@@ -1,0 +1,386 @@
+package io.meshlens.store.logs;
+
+import io.meshlens.store.Scope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Access log storage in an embedded DuckDB database ({@code access_logs.duckdb} under the given
+ * directory): search by time, stream labels, line content and parsed fields; counts by field over
+ * time; and the Kafka offsets the stored entries cover.
+ *
+ * <p>Durability follows DESIGN.md: Kafka is the write-ahead log and {@link #append} stores the
+ * entries and the offsets they cover in one transaction. An entry is identified by its content
+ * (request id, pod, direction, start time and a hash of the line), not by its tenant, so a replay
+ * after a crash stores nothing twice even if attribution changed in between.
+ *
+ * <p>Concurrency: one writer connection guarded by a lock; every read runs on its own duplicate of
+ * that connection. Every read takes a {@link Scope} and filters by it in SQL.
+ */
+public final class AccessLogStore implements AutoCloseable {
+
+  /** Milliseconds in a UTC day: the partition key is {@code floor(start / DAY_MS)}. */
+  public static final long DAY_MS = 86_400_000L;
+
+  /** Fields {@link #countsBy} may group by; the names are columns, so nothing else is allowed. */
+  public static final Set<String> COUNT_FIELDS =
+      Set.of(
+          "response_code",
+          "response_flags",
+          "method",
+          "direction",
+          "authority",
+          "upstream_cluster",
+          "tenant",
+          "cluster",
+          "namespace",
+          "pod",
+          "workload");
+
+  private static final String COLUMNS =
+      "tenant, cluster, namespace, pod, workload, start_ms, method, path, authority,"
+          + " response_code, response_flags, duration_ms, bytes_sent, bytes_received,"
+          + " upstream_cluster, request_id, trace_id, direction, raw";
+
+  private final DuckDBConnection writer;
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  /** Opens (creating when needed) the log database under {@code directory}. */
+  public AccessLogStore(Path directory) throws SQLException {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    writer =
+        (DuckDBConnection)
+            DriverManager.getConnection("jdbc:duckdb:" + directory.resolve("access_logs.duckdb"));
+    String fields =
+        """
+        tenant VARCHAR NOT NULL, cluster VARCHAR NOT NULL, namespace VARCHAR NOT NULL,
+        pod VARCHAR NOT NULL, workload VARCHAR NOT NULL, start_ms BIGINT NOT NULL,
+        method VARCHAR NOT NULL, path VARCHAR NOT NULL, authority VARCHAR NOT NULL,
+        response_code INTEGER NOT NULL CHECK (response_code BETWEEN 0 AND 999),
+        response_flags VARCHAR NOT NULL, duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
+        bytes_sent BIGINT NOT NULL CHECK (bytes_sent >= 0),
+        bytes_received BIGINT NOT NULL CHECK (bytes_received >= 0),
+        upstream_cluster VARCHAR NOT NULL, request_id VARCHAR NOT NULL,
+        trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
+        line_hash BIGINT NOT NULL""";
+    try (Statement s = writer.createStatement()) {
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS access_logs ("
+              + fields
+              + ", day INTEGER NOT NULL,"
+              + " PRIMARY KEY (request_id, pod, direction, start_ms, line_hash))");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS kafka_offsets (
+            topic_partition VARCHAR PRIMARY KEY,
+            next_offset BIGINT NOT NULL)""");
+      // Staging without constraints: the Appender never fails half-way; the checks and the
+      // de-duplication happen in the one INSERT ... SELECT into access_logs.
+      s.execute(
+          "CREATE TEMP TABLE log_staging ("
+              + fields.replace(" NOT NULL", "").replaceAll("CHECK \\([^)]*\\)", "")
+              + ")");
+    }
+    writer.setAutoCommit(false);
+  }
+
+  /**
+   * Stores {@code logs} and sets the given Kafka offsets ({@code "topic/partition"} -> next offset
+   * to read) in one transaction: either both are stored or neither. An entry already stored (same
+   * request id, pod, direction, start time and line) is skipped, so a replay stores nothing twice.
+   */
+  public void append(List<StoredLog> logs, Map<String, Long> kafkaOffsets) throws SQLException {
+    writeLock.lock();
+    try {
+      try {
+        // Offsets first: a failure later in the batch must also undo them (tested).
+        upsertOffsets(kafkaOffsets);
+        try (Statement s = writer.createStatement()) {
+          s.execute("DELETE FROM log_staging");
+        }
+        try (DuckDBAppender a = writer.createAppender("temp", "main", "log_staging")) {
+          for (StoredLog l : logs) {
+            a.beginRow()
+                .append(l.tenant())
+                .append(l.cluster())
+                .append(l.namespace())
+                .append(l.pod())
+                .append(l.workload())
+                .append(l.startTimeMs())
+                .append(l.method())
+                .append(l.path())
+                .append(l.authority())
+                .append(l.responseCode())
+                .append(l.responseFlags())
+                .append(l.durationMs())
+                .append(l.bytesSent())
+                .append(l.bytesReceived())
+                .append(l.upstreamCluster())
+                .append(l.requestId())
+                .append(l.traceId())
+                .append(l.direction())
+                .append(l.raw())
+                .append(l.lineHash())
+                .endRow();
+          }
+        }
+        try (Statement s = writer.createStatement()) {
+          s.execute(
+              "INSERT OR IGNORE INTO access_logs SELECT *, CAST(floor(start_ms / "
+                  + DAY_MS
+                  + ") AS INTEGER) FROM log_staging QUALIFY row_number() OVER"
+                  + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1");
+          s.execute("DELETE FROM log_staging");
+        }
+        writer.commit();
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void upsertOffsets(Map<String, Long> kafkaOffsets) throws SQLException {
+    if (kafkaOffsets.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement p =
+        writer.prepareStatement(
+            "INSERT INTO kafka_offsets VALUES (?, ?) ON CONFLICT (topic_partition)"
+                + " DO UPDATE SET next_offset = excluded.next_offset")) {
+      for (Map.Entry<String, Long> e : kafkaOffsets.entrySet()) {
+        p.setString(1, e.getKey());
+        p.setLong(2, e.getValue());
+        p.execute();
+      }
+    }
+  }
+
+  /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
+  public Map<String, Long> offsets() throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (Connection c = writer.duplicate();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT topic_partition, next_offset FROM kafka_offsets ORDER BY 1")) {
+      while (r.next()) {
+        out.put(r.getString(1), r.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Entries visible in {@code scope} that match {@code q}, newest first (ties in a stable content
+   * order), at most {@code q.limit()}.
+   */
+  public List<StoredLog> search(Scope scope, LogQuery q) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String where = where(scope, q, q.startMs(), q.endMs(), params);
+    params.add(q.limit());
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM access_logs WHERE "
+            + where
+            + " ORDER BY start_ms DESC, pod, request_id, direction, line_hash LIMIT ?";
+    List<StoredLog> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(
+            new StoredLog(
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getString(4),
+                r.getString(5),
+                r.getLong(6),
+                r.getString(7),
+                r.getString(8),
+                r.getString(9),
+                r.getInt(10),
+                r.getString(11),
+                r.getLong(12),
+                r.getLong(13),
+                r.getLong(14),
+                r.getString(15),
+                r.getString(16),
+                r.getString(17),
+                r.getString(18),
+                r.getString(19)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Entries visible in {@code scope} per step and per value of {@code field} (one of {@link
+   * #COUNT_FIELDS}), for starts in {@code [startMs, endMs)}. Steps start at {@code startMs + k *
+   * stepMs}; steps and values without entries are left out. {@code filter}'s labels, line and field
+   * conditions apply; its time range and limit do not.
+   */
+  public List<CountPoint> countsBy(
+      Scope scope, String field, long startMs, long endMs, long stepMs, LogQuery filter)
+      throws SQLException {
+    if (!COUNT_FIELDS.contains(field)) {
+      throw new IllegalArgumentException("cannot count by " + field + "; one of " + COUNT_FIELDS);
+    }
+    if (stepMs <= 0) {
+      throw new IllegalArgumentException("step must be positive: " + stepMs);
+    }
+    List<Object> params = new ArrayList<>();
+    params.add(startMs);
+    params.add(startMs);
+    params.add(stepMs);
+    params.add(stepMs);
+    String where = where(scope, filter, startMs, endMs, params);
+    String sql =
+        "SELECT ? + (start_ms - ?) // ? * ? AS step, CAST("
+            + field
+            + " AS VARCHAR) AS v, count(*) FROM access_logs WHERE "
+            + where
+            + " GROUP BY step, v ORDER BY step, v";
+    List<CountPoint> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(new CountPoint(r.getLong(1), r.getString(2), r.getLong(3)));
+      }
+    }
+    return out;
+  }
+
+  private static String where(
+      Scope scope, LogQuery q, long startMs, long endMs, List<Object> params) {
+    StringBuilder w = new StringBuilder(scopeClause(scope, params));
+    // The day bounds let DuckDB skip row groups by their min/max before reading start_ms.
+    w.append(" AND day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?");
+    params.add(Math.floorDiv(startMs, DAY_MS));
+    params.add(Math.floorDiv(endMs, DAY_MS));
+    params.add(startMs);
+    params.add(endMs);
+    if (q == null) {
+      return w.toString();
+    }
+    equal(w, params, "cluster", q.cluster());
+    equal(w, params, "namespace", q.namespace());
+    equal(w, params, "pod", q.pod());
+    equal(w, params, "method", q.method());
+    equal(w, params, "response_code", q.responseCode());
+    if (q.lineContains() != null) {
+      // contains() rather than LIKE: no wildcard escaping of user text.
+      w.append(" AND contains(raw, ?)");
+      params.add(q.lineContains());
+    }
+    if (q.minResponseCode() != null) {
+      w.append(" AND response_code >= ?");
+      params.add(q.minResponseCode());
+    }
+    if (q.pathPrefix() != null) {
+      w.append(" AND starts_with(path, ?)");
+      params.add(q.pathPrefix());
+    }
+    if (q.minDurationMs() != null) {
+      w.append(" AND duration_ms >= ?");
+      params.add(q.minDurationMs());
+    }
+    return w.toString();
+  }
+
+  private static void equal(StringBuilder w, List<Object> params, String column, Object value) {
+    if (value != null) {
+      w.append(" AND ").append(column).append(" = ?");
+      params.add(value);
+    }
+  }
+
+  /**
+   * Deletes every entry of the UTC days wholly before the day of {@code epochMs}. It deletes by the
+   * partition key ({@code day}), so whole days go at once; one file per day, dropped as a file, can
+   * replace this later without changing the contract.
+   */
+  public void dropBefore(long epochMs) throws SQLException {
+    writeLock.lock();
+    try (PreparedStatement p = writer.prepareStatement("DELETE FROM access_logs WHERE day < ?")) {
+      p.setLong(1, Math.floorDiv(epochMs, DAY_MS));
+      p.executeUpdate();
+      writer.commit();
+    } catch (SQLException | RuntimeException e) {
+      writer.rollback();
+      throw e;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Number of entries visible in {@code scope}: for usage views and tests. */
+  public long count(Scope scope) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT count(*) FROM access_logs WHERE " + scopeClause(scope, params);
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    writeLock.lock();
+    try {
+      writer.close();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** The SQL condition restricting rows to the scope's tenants; none only for everything. */
+  private static String scopeClause(Scope scope, List<Object> params) {
+    if (scope.isEverything()) {
+      return "TRUE";
+    }
+    List<String> tenants = scope.tenantSet().stream().sorted().toList();
+    params.addAll(tenants);
+    return "tenant IN (" + "?, ".repeat(tenants.size() - 1) + "?)";
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, List<Object> params)
+      throws SQLException {
+    PreparedStatement p = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.size(); i++) {
+        p.setObject(i + 1, params.get(i));
+      }
+      return p;
+    } catch (SQLException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,401 @@
+package io.meshlens.store.spans;
+
+import io.meshlens.store.Scope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Span storage in an embedded DuckDB database ({@code spans.duckdb} under the given directory):
+ * lookup by trace id, Jaeger-style search, and the Kafka offsets the stored spans cover.
+ *
+ * <p>Why DuckDB: spans are wide, append-only rows read by column (service, duration, time), which a
+ * columnar engine with a WAL does well without home-made file formats; see {@code
+ * docs/storage-spike.md}. Durability follows DESIGN.md: Kafka is the write-ahead log and {@link
+ * #append} stores the spans and the offsets they cover in one transaction, so after a crash the
+ * consumer resumes from {@link #offsets()} and a replayed span is ignored (key: trace id + span
+ * id).
+ *
+ * <p>Concurrency: one writer connection guarded by a lock; every read runs on its own duplicate of
+ * that connection and sees committed data only. Every read takes a {@link Scope} and filters by it
+ * in SQL.
+ */
+public final class SpanStore implements AutoCloseable {
+
+  /** Microseconds in a UTC day: the partition key is {@code floor(start / DAY_MICROS)}. */
+  public static final long DAY_MICROS = 86_400_000_000L;
+
+  private static final String COLUMNS =
+      "trace_id, span_id, parent_span_id, tenant, service, operation, kind, start_micros,"
+          + " duration_micros, status, attributes, cluster, namespace";
+
+  private final DuckDBConnection writer;
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  /** Opens (creating when needed) the span database under {@code directory}. */
+  public SpanStore(Path directory) throws SQLException {
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    writer =
+        (DuckDBConnection)
+            DriverManager.getConnection("jdbc:duckdb:" + directory.resolve("spans.duckdb"));
+    try (Statement s = writer.createStatement()) {
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS spans (
+            trace_id VARCHAR NOT NULL,
+            span_id VARCHAR NOT NULL,
+            parent_span_id VARCHAR NOT NULL,
+            tenant VARCHAR NOT NULL,
+            service VARCHAR NOT NULL,
+            operation VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            start_micros BIGINT NOT NULL,
+            duration_micros BIGINT NOT NULL,
+            status VARCHAR NOT NULL,
+            attributes JSON NOT NULL,
+            cluster VARCHAR NOT NULL,
+            namespace VARCHAR NOT NULL,
+            day INTEGER NOT NULL,
+            PRIMARY KEY (trace_id, span_id))""");
+      s.execute(
+          """
+          CREATE TABLE IF NOT EXISTS kafka_offsets (
+            topic_partition VARCHAR PRIMARY KEY,
+            next_offset BIGINT NOT NULL)""");
+      // Staging has no constraints so that the Appender never fails half-way; the checks (and the
+      // de-duplication) happen in the one INSERT ... SELECT into spans.
+      s.execute(
+          """
+          CREATE TEMP TABLE span_staging (
+            trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, tenant VARCHAR,
+            service VARCHAR, operation VARCHAR, kind VARCHAR, start_micros BIGINT,
+            duration_micros BIGINT, status VARCHAR, attributes VARCHAR, cluster VARCHAR,
+            namespace VARCHAR)""");
+    }
+    writer.setAutoCommit(false);
+  }
+
+  /**
+   * Stores {@code spans} and sets the given Kafka offsets ({@code "topic/partition"} -> next offset
+   * to read) in one transaction: either both are stored or neither. A span whose trace id and span
+   * id are already stored is skipped, so replaying a batch after a crash stores nothing twice.
+   */
+  public void append(List<StoredSpan> spans, Map<String, Long> kafkaOffsets) throws SQLException {
+    writeLock.lock();
+    try {
+      try {
+        // Offsets first: a failure later in the batch must also undo them (tested).
+        upsertOffsets(kafkaOffsets);
+        try (Statement s = writer.createStatement()) {
+          s.execute("DELETE FROM span_staging");
+        }
+        try (DuckDBAppender a = writer.createAppender("temp", "main", "span_staging")) {
+          for (StoredSpan sp : spans) {
+            a.beginRow()
+                .append(sp.traceId())
+                .append(sp.spanId())
+                .append(sp.parentSpanId())
+                .append(sp.tenant())
+                .append(sp.service())
+                .append(sp.operation())
+                .append(sp.kind())
+                .append(sp.startMicros())
+                .append(sp.durationMicros())
+                .append(sp.status())
+                .append(sp.attributesJson())
+                .append(sp.cluster())
+                .append(sp.namespace())
+                .endRow();
+          }
+        }
+        try (Statement s = writer.createStatement()) {
+          s.execute(
+              "INSERT OR IGNORE INTO spans SELECT trace_id, span_id, parent_span_id, tenant,"
+                  + " service, operation, kind, start_micros, duration_micros, status,"
+                  + " CAST(attributes AS JSON), cluster, namespace,"
+                  + " CAST(floor(start_micros / "
+                  + DAY_MICROS
+                  + ") AS INTEGER) FROM span_staging"
+                  + " QUALIFY row_number() OVER (PARTITION BY trace_id, span_id) = 1");
+          s.execute("DELETE FROM span_staging");
+        }
+        writer.commit();
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void upsertOffsets(Map<String, Long> kafkaOffsets) throws SQLException {
+    if (kafkaOffsets.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement p =
+        writer.prepareStatement(
+            "INSERT INTO kafka_offsets VALUES (?, ?) ON CONFLICT (topic_partition)"
+                + " DO UPDATE SET next_offset = excluded.next_offset")) {
+      for (Map.Entry<String, Long> e : kafkaOffsets.entrySet()) {
+        p.setString(1, e.getKey());
+        p.setLong(2, e.getValue());
+        p.execute();
+      }
+    }
+  }
+
+  /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
+  public Map<String, Long> offsets() throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (Connection c = writer.duplicate();
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT topic_partition, next_offset FROM kafka_offsets ORDER BY 1")) {
+      while (r.next()) {
+        out.put(r.getString(1), r.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every span of a trace, in start order, when at least one of them is visible in {@code scope};
+   * else an empty list. Spans outside the scope are returned marked {@link StoredSpan#foreign} so
+   * that the caller can show them in place with their attributes removed.
+   */
+  public List<StoredSpan> trace(Scope scope, String traceId) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(traceId);
+    params.add(traceId);
+    String visible = scopeClause(scope, "v.tenant", params);
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM spans WHERE trace_id = ? AND EXISTS (SELECT 1 FROM spans v"
+            + " WHERE v.trace_id = ? AND "
+            + visible
+            + ") ORDER BY start_micros, span_id";
+    List<StoredSpan> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        StoredSpan s = span(r, 1);
+        out.add(s.withForeign(!scope.allows(s.tenant())));
+      }
+    }
+    return out;
+  }
+
+  /** Services with at least one span visible in {@code scope}, sorted. */
+  public List<String> services(Scope scope) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT DISTINCT service FROM spans WHERE "
+            + scopeClause(scope, "tenant", params)
+            + " ORDER BY 1";
+    return strings(sql, params);
+  }
+
+  /** Operation names of {@code service} among the spans visible in {@code scope}, sorted. */
+  public List<String> operations(Scope scope, String service) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    params.add(service);
+    String sql =
+        "SELECT DISTINCT operation FROM spans WHERE service = ? AND "
+            + scopeClause(scope, "tenant", params)
+            + " ORDER BY 1";
+    return strings(sql, params);
+  }
+
+  /**
+   * Traces with at least one span visible in {@code scope} that matches {@code q}, newest first (by
+   * trace start, ties by trace id), at most {@code q.limit()}. A summary's duration and first span
+   * are over all spans of the trace, as {@link #trace} returns them.
+   */
+  public List<TraceSummary> search(Scope scope, SpanQuery q) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    StringBuilder where = new StringBuilder(scopeClause(scope, "tenant", params));
+    if (q.service() != null && !q.service().isEmpty()) {
+      where.append(" AND service = ?");
+      params.add(q.service());
+    }
+    if (q.operation() != null && !q.operation().isEmpty()) {
+      where.append(" AND operation = ?");
+      params.add(q.operation());
+    }
+    if (q.status() != null && !q.status().isEmpty()) {
+      where.append(" AND status = ?");
+      params.add(q.status());
+    }
+    if (q.minDurationMicros() > 0) {
+      where.append(" AND duration_micros >= ?");
+      params.add(q.minDurationMicros());
+    }
+    if (q.maxDurationMicros() > 0) {
+      where.append(" AND duration_micros <= ?");
+      params.add(q.maxDurationMicros());
+    }
+    if (q.startMicros() > 0) {
+      // The day bound lets DuckDB skip row groups by their min/max before reading start_micros.
+      where.append(" AND day >= ? AND start_micros >= ?");
+      params.add(Math.floorDiv(q.startMicros(), DAY_MICROS));
+      params.add(q.startMicros());
+    }
+    if (q.endMicros() > 0) {
+      where.append(" AND day <= ? AND start_micros <= ?");
+      params.add(Math.floorDiv(q.endMicros(), DAY_MICROS));
+      params.add(q.endMicros());
+    }
+    for (Map.Entry<String, String> tag : q.tags().entrySet()) {
+      // A JSON Pointer, so that keys with dots (http.status_code) need no quoting.
+      where.append(" AND json_extract_string(attributes, ?) = ?");
+      params.add("/" + tag.getKey().replace("~", "~0").replace("/", "~1"));
+      params.add(tag.getValue());
+    }
+    params.add(q.limit());
+    String sql =
+        "WITH hits AS (SELECT DISTINCT trace_id FROM spans WHERE "
+            + where
+            + "), t AS (SELECT "
+            + COLUMNS
+            + ", min(start_micros) OVER w AS t0,"
+            + " max(start_micros + duration_micros) OVER w AS t1, count(*) OVER w AS n,"
+            + " row_number() OVER (PARTITION BY trace_id"
+            + " ORDER BY parent_span_id <> '', start_micros, span_id) AS rn"
+            + " FROM spans WHERE trace_id IN (SELECT trace_id FROM hits)"
+            + " WINDOW w AS (PARTITION BY trace_id))"
+            + " SELECT "
+            + COLUMNS
+            + ", t0, t1, n FROM t WHERE rn = 1 ORDER BY t0 DESC, trace_id LIMIT ?";
+    List<TraceSummary> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        StoredSpan first = span(r, 1);
+        first = first.withForeign(!scope.allows(first.tenant()));
+        long t0 = r.getLong(14);
+        out.add(new TraceSummary(first.traceId(), first, t0, r.getLong(15) - t0, r.getInt(16)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Deletes every span of the UTC days wholly before the day of {@code epochMicros}. It deletes by
+   * the partition key ({@code day}), so whole days go at once; one file per day, dropped as a file,
+   * can replace this later without changing the contract.
+   */
+  public void dropBefore(long epochMicros) throws SQLException {
+    writeLock.lock();
+    try (PreparedStatement p = writer.prepareStatement("DELETE FROM spans WHERE day < ?")) {
+      p.setLong(1, Math.floorDiv(epochMicros, DAY_MICROS));
+      p.executeUpdate();
+      writer.commit();
+    } catch (SQLException | RuntimeException e) {
+      writer.rollback();
+      throw e;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Number of spans visible in {@code scope}: for usage views and tests. */
+  public long count(Scope scope) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT count(*) FROM spans WHERE " + scopeClause(scope, "tenant", params);
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    writeLock.lock();
+    try {
+      writer.close();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private List<String> strings(String sql, List<Object> params) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static StoredSpan span(ResultSet r, int from) throws SQLException {
+    return new StoredSpan(
+        r.getString(from),
+        r.getString(from + 1),
+        r.getString(from + 2),
+        r.getString(from + 3),
+        r.getString(from + 4),
+        r.getString(from + 5),
+        r.getString(from + 6),
+        r.getLong(from + 7),
+        r.getLong(from + 8),
+        r.getString(from + 9),
+        r.getString(from + 10),
+        r.getString(from + 11),
+        r.getString(from + 12),
+        false);
+  }
+
+  /**
+   * The SQL condition restricting {@code column} to the scope's tenants, adding its parameters. The
+   * everything scope is the only one without a condition.
+   */
+  static String scopeClause(Scope scope, String column, List<Object> params) {
+    if (scope.isEverything()) {
+      return "TRUE";
+    }
+    List<String> tenants = scope.tenantSet().stream().sorted().toList();
+    params.addAll(tenants);
+    return column + " IN (" + "?, ".repeat(tenants.size() - 1) + "?)";
+  }
+
+  static PreparedStatement prepare(Connection c, String sql, List<Object> params)
+      throws SQLException {
+    PreparedStatement p = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.size(); i++) {
+        p.setObject(i + 1, params.get(i));
+      }
+      return p;
+    } catch (SQLException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
+}
