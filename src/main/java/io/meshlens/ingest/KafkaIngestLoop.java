@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,13 +29,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 /**
- * One Kafka consumer thread feeding a {@link MetricsPipeline}: poll, hand every record to the
- * pipeline, dead-letter what it refuses, commit the offsets of what was processed. At-least-once:
- * offsets advance only after the records are in the store, and the store absorbs the duplicates a
- * replay brings.
+ * One Kafka consumer thread feeding a {@link RecordHandler}: poll, hand every record to the
+ * handler, dead-letter what it refuses, have the handler store the batch with its offsets, commit.
+ * At-least-once: offsets advance only after the records are stored or dead-lettered; a store that
+ * keeps offsets with its data decides where to resume; the stores absorb a replay's duplicates.
  *
- * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must end
- * up under the store's control (durable store, issue "Storage engine").
+ * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must be
+ * under the store's control.
  */
 public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
@@ -45,7 +46,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> topics;
-  private final MetricsPipeline pipeline;
+  private final RecordHandler handler;
   private final DeadLetterQueue deadLetters;
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
   private final Duration pollTimeout;
@@ -57,7 +58,8 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       String bootstrapServers,
       String groupId,
       List<String> topics,
-      MetricsPipeline pipeline,
+      String clientId,
+      RecordHandler handler,
       DeadLetterQueue deadLetters,
       Duration pollTimeout) {
     Properties p = new Properties();
@@ -65,12 +67,12 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "meshlens-metrics");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
     this.consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.topics = List.copyOf(topics);
-    this.pipeline = Objects.requireNonNull(pipeline);
+    this.handler = Objects.requireNonNull(handler);
     this.deadLetters = Objects.requireNonNull(deadLetters);
     this.pollTimeout = pollTimeout;
   }
@@ -95,8 +97,16 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              // A store that keeps its offsets with its data decides where to resume.
+              Map<TopicPartition, Long> stored = handler.storedOffsets();
+              for (TopicPartition tp : partitions) {
+                Long next = stored.get(tp);
+                if (next != null) {
+                  consumer.seek(tp, next);
+                }
+              }
               assigned = true;
-              LOG.infof("metrics ingest assigned %s", partitions);
+              LOG.infof("%s ingest assigned %s", handler.stats().signal(), partitions);
             }
           });
       while (running.get()) {
@@ -107,24 +117,28 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
         }
         List<Future<RecordMetadata>> dead = new ArrayList<>();
         List<String> deadReasons = new ArrayList<>();
+        Map<TopicPartition, Long> next = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          Optional<Rejection> rejected = pipeline.accept(r.topic(), r.value(), clusterHeader(r));
+          Optional<Rejection> rejected = handler.handle(r);
           if (rejected.isPresent()) {
-            dead.add(deadLetters.send(pipeline.stats().signal(), r, rejected.get()));
+            dead.add(deadLetters.send(handler.stats().signal(), r, rejected.get()));
             deadReasons.add(rejected.get().reason());
           }
+          next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
         }
-        if (!dead.isEmpty()) {
-          try {
+        try {
+          if (!dead.isEmpty()) {
             deadLetters.await(dead, Duration.ofSeconds(30));
-            deadReasons.forEach(pipeline.stats()::deadLettered);
-          } catch (IllegalStateException e) {
-            // Not committing past records whose dead letter was not written: go back and retry.
-            LOG.errorf("dead-lettering failed, re-reading the batch: %s", e.getMessage());
-            rewind(records);
-            continue;
           }
+          handler.flush(next);
+        } catch (Exception e) {
+          // Not moving past records whose data or dead letter was not written: re-read them.
+          LOG.errorf("%s ingest: batch not stored, re-reading it: %s", handler.stats().signal(), e);
+          handler.discardPending();
+          rewind(records);
+          continue;
         }
+        deadReasons.forEach(handler.stats()::deadLettered);
         consumer.commitSync();
       }
     } catch (WakeupException e) {
@@ -134,7 +148,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      LOG.error("metrics ingest stopped", e);
+      LOG.errorf(e, "%s ingest stopped", handler.stats().signal());
       throw e;
     } finally {
       try {
@@ -166,7 +180,8 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     return Map.copyOf(lag);
   }
 
-  private static String clusterHeader(ConsumerRecord<byte[], byte[]> r) {
+  /** The {@value #CLUSTER_HEADER} header of a record, or null. */
+  public static String clusterHeader(ConsumerRecord<byte[], byte[]> r) {
     Header h = r.headers().lastHeader(CLUSTER_HEADER);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
@@ -176,7 +191,7 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     running.set(false);
     consumer.wakeup();
     if (!stopped.await(15, TimeUnit.SECONDS)) {
-      LOG.warn("metrics ingest did not stop within 15 s");
+      LOG.warnf("%s ingest did not stop within 15 s", handler.stats().signal());
     }
   }
 }

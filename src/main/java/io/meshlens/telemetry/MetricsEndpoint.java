@@ -12,7 +12,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * Serves {@code /metrics} in the Prometheus text or OpenMetrics format (by {@code Accept}) on the
@@ -29,7 +28,7 @@ public class MetricsEndpoint {
   private final ExpositionFormats formats = ExpositionFormats.init();
 
   void register(@Observes ManagementInterface management) {
-    registry.register(new IngestCollector(List.of(ingest.stats()), ingest::lag, store));
+    registry.register(new IngestCollector(ingest.allStats(), ingest::lag, store));
     management
         .router()
         .get("/metrics")

@@ -3,6 +3,7 @@ package io.meshlens.benchmark;
 import io.meshlens.ingest.DeadLetterQueue;
 import io.meshlens.ingest.IngestStats;
 import io.meshlens.ingest.KafkaIngestLoop;
+import io.meshlens.ingest.MetricsHandler;
 import io.meshlens.ingest.MetricsPipeline;
 import io.meshlens.ingest.otlp.OtlpMetricsTranslator;
 import io.meshlens.ingest.otlp.TranslatorSettings;
@@ -113,7 +114,13 @@ public final class IngestBenchmark {
       try (DeadLetterQueue dlq = new DeadLetterQueue(bs, "bench_deadletter")) {
         KafkaIngestLoop loop =
             new KafkaIngestLoop(
-                bs, "bench-meshlens", List.of(TOPIC), pipeline, dlq, Duration.ofMillis(200));
+                bs,
+                "bench-meshlens",
+                List.of(TOPIC),
+                "bench-metrics",
+                new MetricsHandler(pipeline),
+                dlq,
+                Duration.ofMillis(200));
         Thread t = new Thread(loop, "bench-ingest");
         t.start();
         while (stats.records() == 0) {

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
 
 /**
  * Access log storage in an embedded DuckDB database ({@code access_logs.duckdb} under the given
@@ -70,7 +70,10 @@ public final class AccessLogStore implements AutoCloseable {
     }
     writer =
         (DuckDBConnection)
-            DriverManager.getConnection("jdbc:duckdb:" + directory.resolve("access_logs.duckdb"));
+            new DuckDBDriver()
+                .connect(
+                    "jdbc:duckdb:" + directory.resolve("access_logs.duckdb"),
+                    new java.util.Properties());
     String fields =
         """
         tenant VARCHAR NOT NULL, cluster VARCHAR NOT NULL, namespace VARCHAR NOT NULL,

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBDriver;
 
 /**
  * Span storage in an embedded DuckDB database ({@code spans.duckdb} under the given directory):
@@ -55,7 +55,9 @@ public final class SpanStore implements AutoCloseable {
     }
     writer =
         (DuckDBConnection)
-            DriverManager.getConnection("jdbc:duckdb:" + directory.resolve("spans.duckdb"));
+            new DuckDBDriver()
+                .connect(
+                    "jdbc:duckdb:" + directory.resolve("spans.duckdb"), new java.util.Properties());
     try (Statement s = writer.createStatement()) {
       s.execute(
           """

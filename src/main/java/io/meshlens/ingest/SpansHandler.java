@@ -1,0 +1,75 @@
+package io.meshlens.ingest;
+
+import io.meshlens.ingest.spans.DecodeFailure;
+import io.meshlens.ingest.spans.DecodeResult;
+import io.meshlens.ingest.spans.SpanDecoder;
+import io.meshlens.ingest.spans.SpanRecord;
+import io.meshlens.store.spans.SpanStore;
+import io.meshlens.store.spans.StoredSpan;
+import io.meshlens.tenancy.TenantDirectory;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * OTLP spans into the {@link SpanStore}: each span belongs to the tenant of the proxy that emitted
+ * it ({@code istio.namespace}, {@code k8s.namespace.name} or {@code node_id}), in its cluster
+ * ({@code istio.cluster_id}, {@code k8s.cluster.name}, else the Kafka header).
+ */
+final class SpansHandler extends StoringHandler<StoredSpan> {
+
+  private final SpanDecoder decoder = new SpanDecoder();
+  private final SpanStore store;
+
+  SpansHandler(SpanStore store, Supplier<TenantDirectory> tenants) {
+    super(new IngestStats("spans"), tenants);
+    this.store = store;
+  }
+
+  @Override
+  Optional<Rejection> decode(ConsumerRecord<byte[], byte[]> r, TenantDirectory tenants) {
+    DecodeResult<List<SpanRecord>> result = decoder.decode(r.value());
+    if (!result.isOk()) {
+      return Optional.of(new Rejection(result.reason().code(), result.message()));
+    }
+    for (DecodeFailure f : result.rejected()) {
+      discardItem(f.reason().code());
+    }
+    String header = KafkaIngestLoop.clusterHeader(r);
+    for (SpanRecord span : result.value()) {
+      String cluster = firstNonEmpty(span.cluster(), header);
+      String tenant = tenantOf(tenants, span.namespace(), cluster);
+      StoredSpan s = StoredSpan.of(span, tenant);
+      add(
+          new StoredSpan(
+              s.traceId(),
+              s.spanId(),
+              s.parentSpanId(),
+              s.tenant(),
+              s.service(),
+              s.operation(),
+              s.kind(),
+              s.startMicros(),
+              s.durationMicros(),
+              s.status(),
+              s.attributesJson(),
+              cluster,
+              s.namespace(),
+              false),
+          tenant);
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  void store(List<StoredSpan> rows, Map<String, Long> offsets) throws Exception {
+    store.append(rows, offsets);
+  }
+
+  @Override
+  Map<String, Long> loadOffsets() throws Exception {
+    return store.offsets();
+  }
+}
