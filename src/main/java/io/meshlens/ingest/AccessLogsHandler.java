@@ -1,12 +1,12 @@
 package io.meshlens.ingest;
 
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
 import io.meshlens.ingest.logs.AccessLogDecoder;
 import io.meshlens.ingest.logs.AccessLogRecord;
 import io.meshlens.ingest.logs.LogBatch;
 import io.meshlens.ingest.logs.OtlpLogDecoder;
-import io.meshlens.ingest.spans.DecodeFailure;
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
 import io.meshlens.store.logs.AccessLogStore;
 import io.meshlens.store.logs.StoredLog;
 import io.meshlens.tenancy.TenantDirectory;

@@ -1,8 +1,8 @@
 package io.meshlens.ingest;
 
+import io.meshlens.ingest.decode.PayloadEncoding;
 import io.meshlens.ingest.otlp.OtlpMetricsTranslator;
 import io.meshlens.ingest.otlp.SampleSink;
-import io.meshlens.ingest.spans.PayloadEncoding;
 import io.meshlens.model.Labels;
 import io.meshlens.store.MetricStore;
 import io.meshlens.tenancy.AttributedSeries;

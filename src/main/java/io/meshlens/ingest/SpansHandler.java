@@ -1,7 +1,7 @@
 package io.meshlens.ingest;
 
-import io.meshlens.ingest.spans.DecodeFailure;
-import io.meshlens.ingest.spans.DecodeResult;
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
 import io.meshlens.ingest.spans.SpanDecoder;
 import io.meshlens.ingest.spans.SpanRecord;
 import io.meshlens.store.spans.SpanStore;

@@ -1,9 +1,9 @@
 package io.meshlens.ingest.logs;
 
-import io.meshlens.ingest.spans.DecodeFailure;
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.DecoderLimits;
-import io.meshlens.ingest.spans.FailureReason;
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.DecoderLimits;
+import io.meshlens.ingest.decode.FailureReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

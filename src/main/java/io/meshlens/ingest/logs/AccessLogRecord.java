@@ -1,7 +1,7 @@
 package io.meshlens.ingest.logs;
 
-import io.meshlens.ingest.spans.Direction;
-import io.meshlens.ingest.spans.UpstreamCluster;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.UpstreamCluster;
 import java.util.Map;
 import java.util.Objects;
 

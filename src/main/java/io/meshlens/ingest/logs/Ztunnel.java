@@ -1,9 +1,9 @@
 package io.meshlens.ingest.logs;
 
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
-import io.meshlens.ingest.spans.FailureReason;
-import io.meshlens.ingest.spans.UpstreamCluster;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.UpstreamCluster;
 
 /**
  * Istio ambient ztunnel's L4 access log line: {@code <time>\tinfo\taccess\tconnection

@@ -2,6 +2,16 @@ package io.meshlens.ingest.spans;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.meshlens.ingest.decode.AttributeText;
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.DecoderLimits;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.NodeId;
+import io.meshlens.ingest.decode.OtlpJsonReader;
+import io.meshlens.ingest.decode.PayloadEncoding;
+import io.meshlens.ingest.decode.TraceIds;
+import io.meshlens.ingest.decode.UpstreamCluster;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;

@@ -1,5 +1,7 @@
 package io.meshlens.ingest.spans;
 
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.UpstreamCluster;
 import java.util.Map;
 import java.util.Objects;
 

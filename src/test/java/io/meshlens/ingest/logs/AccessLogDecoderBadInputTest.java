@@ -2,10 +2,10 @@ package io.meshlens.ingest.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshlens.ingest.spans.DecodeFailure;
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.DecoderLimits;
-import io.meshlens.ingest.spans.FailureReason;
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.DecoderLimits;
+import io.meshlens.ingest.decode.FailureReason;
 import io.meshlens.testdata.RealData;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

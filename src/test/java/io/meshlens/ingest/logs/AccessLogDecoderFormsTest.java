@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
 import io.meshlens.testdata.RealData;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

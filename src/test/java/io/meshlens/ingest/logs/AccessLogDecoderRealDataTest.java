@@ -3,9 +3,9 @@ package io.meshlens.ingest.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
-import io.meshlens.ingest.spans.UpstreamCluster;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.UpstreamCluster;
 import io.meshlens.testdata.RealData;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package io.meshlens.ingest.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
 import io.meshlens.ingest.spans.SimulatedMesh;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

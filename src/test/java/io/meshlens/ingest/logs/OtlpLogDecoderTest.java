@@ -3,12 +3,12 @@ package io.meshlens.ingest.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.meshlens.ingest.spans.DecodeResult;
-import io.meshlens.ingest.spans.Direction;
-import io.meshlens.ingest.spans.FailureReason;
-import io.meshlens.ingest.spans.NodeId;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.NodeId;
+import io.meshlens.ingest.decode.TraceIds;
 import io.meshlens.ingest.spans.SimulatedMesh;
-import io.meshlens.ingest.spans.TraceIds;
 import io.meshlens.testdata.RealData;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;

@@ -4,6 +4,11 @@ import static io.meshlens.ingest.spans.SimulatedMesh.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.meshlens.ingest.decode.DecodeFailure;
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.DecoderLimits;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.PayloadEncoding;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;

@@ -3,6 +3,10 @@ package io.meshlens.ingest.spans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.UpstreamCluster;
 import io.meshlens.testdata.RealData;
 import java.util.List;
 import java.util.Map;

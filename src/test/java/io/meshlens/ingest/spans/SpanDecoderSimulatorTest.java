@@ -2,6 +2,13 @@ package io.meshlens.ingest.spans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshlens.ingest.decode.DecodeResult;
+import io.meshlens.ingest.decode.DecoderLimits;
+import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.FailureReason;
+import io.meshlens.ingest.decode.NodeId;
+import io.meshlens.ingest.decode.PayloadEncoding;
+import io.meshlens.ingest.decode.TraceIds;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;

@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 import io.meshlens.ingest.otlp.AttributeValues;
 import io.opentelemetry.proto.common.v1.AnyValue;

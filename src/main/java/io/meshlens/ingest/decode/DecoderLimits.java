@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 /**
  * Size limits the decoders enforce, so that one oversized record is dead-lettered with reason

@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 /**
  * Why a Kafka message, or one item in it, could not be decoded. The {@link #code()} is the value of

@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 /**
  * Which way a request went through the proxy that reported it: {@code inbound} when the proxy sits

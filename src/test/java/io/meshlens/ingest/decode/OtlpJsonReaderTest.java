@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 import static io.meshlens.ingest.spans.SimulatedMesh.utf8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.meshlens.ingest.spans;
+package io.meshlens.ingest.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
