@@ -1,5 +1,6 @@
 package io.meshlens.store.logs;
 
+import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -92,11 +92,7 @@ public final class AccessLogStore implements AutoCloseable {
               + fields
               + ", day INTEGER NOT NULL,"
               + " PRIMARY KEY (request_id, pod, direction, start_ms, line_hash))");
-      s.execute(
-          """
-          CREATE TABLE IF NOT EXISTS kafka_offsets (
-            topic_partition VARCHAR PRIMARY KEY,
-            next_offset BIGINT NOT NULL)""");
+      DuckDbSupport.createOffsetsTable(s);
       // Staging without constraints: the Appender never fails half-way; the checks and the
       // de-duplication happen in the one INSERT ... SELECT into access_logs.
       s.execute(
@@ -117,7 +113,7 @@ public final class AccessLogStore implements AutoCloseable {
     try {
       try {
         // Offsets first: a failure later in the batch must also undo them (tested).
-        upsertOffsets(kafkaOffsets);
+        DuckDbSupport.upsertOffsets(writer, kafkaOffsets);
         try (Statement s = writer.createStatement()) {
           s.execute("DELETE FROM log_staging");
         }
@@ -165,40 +161,17 @@ public final class AccessLogStore implements AutoCloseable {
     }
   }
 
-  private void upsertOffsets(Map<String, Long> kafkaOffsets) throws SQLException {
-    if (kafkaOffsets.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement p =
-        writer.prepareStatement(
-            "INSERT INTO kafka_offsets VALUES (?, ?) ON CONFLICT (topic_partition)"
-                + " DO UPDATE SET next_offset = excluded.next_offset")) {
-      for (Map.Entry<String, Long> e : kafkaOffsets.entrySet()) {
-        p.setString(1, e.getKey());
-        p.setLong(2, e.getValue());
-        p.execute();
-      }
-    }
-  }
-
-  /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
-  public Map<String, Long> offsets() throws SQLException {
-    Map<String, Long> out = new LinkedHashMap<>();
-    try (Connection c = writer.duplicate();
-        Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery("SELECT topic_partition, next_offset FROM kafka_offsets ORDER BY 1")) {
-      while (r.next()) {
-        out.put(r.getString(1), r.getLong(2));
-      }
-    }
-    return out;
-  }
-
   /**
    * Entries visible in {@code scope} that match {@code q}, newest first (ties in a stable content
    * order), at most {@code q.limit()}.
    */
+  /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
+  public Map<String, Long> offsets() throws SQLException {
+    try (Connection c = writer.duplicate()) {
+      return DuckDbSupport.readOffsets(c);
+    }
+  }
+
   public List<StoredLog> search(Scope scope, LogQuery q) throws SQLException {
     List<Object> params = new ArrayList<>();
     String where = where(scope, q, q.startMs(), q.endMs(), params);
@@ -211,7 +184,7 @@ public final class AccessLogStore implements AutoCloseable {
             + " ORDER BY start_ms DESC, pod, request_id, direction, line_hash LIMIT ?";
     List<StoredLog> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
         out.add(
@@ -269,7 +242,7 @@ public final class AccessLogStore implements AutoCloseable {
             + " GROUP BY step, v ORDER BY step, v";
     List<CountPoint> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
         out.add(new CountPoint(r.getLong(1), r.getString(2), r.getLong(3)));
@@ -280,7 +253,7 @@ public final class AccessLogStore implements AutoCloseable {
 
   private static String where(
       Scope scope, LogQuery q, long startMs, long endMs, List<Object> params) {
-    StringBuilder w = new StringBuilder(scopeClause(scope, params));
+    StringBuilder w = new StringBuilder(DuckDbSupport.scopeClause(scope, "tenant", params));
     // The day bounds let DuckDB skip row groups by their min/max before reading start_ms.
     w.append(" AND day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?");
     params.add(Math.floorDiv(startMs, DAY_MS));
@@ -344,9 +317,11 @@ public final class AccessLogStore implements AutoCloseable {
   /** Number of entries visible in {@code scope}: for usage views and tests. */
   public long count(Scope scope) throws SQLException {
     List<Object> params = new ArrayList<>();
-    String sql = "SELECT count(*) FROM access_logs WHERE " + scopeClause(scope, params);
+    String sql =
+        "SELECT count(*) FROM access_logs WHERE "
+            + DuckDbSupport.scopeClause(scope, "tenant", params);
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       r.next();
       return r.getLong(1);
@@ -360,30 +335,6 @@ public final class AccessLogStore implements AutoCloseable {
       writer.close();
     } finally {
       writeLock.unlock();
-    }
-  }
-
-  /** The SQL condition restricting rows to the scope's tenants; none only for everything. */
-  private static String scopeClause(Scope scope, List<Object> params) {
-    if (scope.isEverything()) {
-      return "TRUE";
-    }
-    List<String> tenants = scope.tenantSet().stream().sorted().toList();
-    params.addAll(tenants);
-    return "tenant IN (" + "?, ".repeat(tenants.size() - 1) + "?)";
-  }
-
-  private static PreparedStatement prepare(Connection c, String sql, List<Object> params)
-      throws SQLException {
-    PreparedStatement p = c.prepareStatement(sql);
-    try {
-      for (int i = 0; i < params.size(); i++) {
-        p.setObject(i + 1, params.get(i));
-      }
-      return p;
-    } catch (SQLException | RuntimeException e) {
-      p.close();
-      throw e;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.meshlens.store.spans;
 
+import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -77,11 +77,7 @@ public final class SpanStore implements AutoCloseable {
             namespace VARCHAR NOT NULL,
             day INTEGER NOT NULL,
             PRIMARY KEY (trace_id, span_id))""");
-      s.execute(
-          """
-          CREATE TABLE IF NOT EXISTS kafka_offsets (
-            topic_partition VARCHAR PRIMARY KEY,
-            next_offset BIGINT NOT NULL)""");
+      DuckDbSupport.createOffsetsTable(s);
       // Staging has no constraints so that the Appender never fails half-way; the checks (and the
       // de-duplication) happen in the one INSERT ... SELECT into spans.
       s.execute(
@@ -105,7 +101,7 @@ public final class SpanStore implements AutoCloseable {
     try {
       try {
         // Offsets first: a failure later in the batch must also undo them (tested).
-        upsertOffsets(kafkaOffsets);
+        DuckDbSupport.upsertOffsets(writer, kafkaOffsets);
         try (Statement s = writer.createStatement()) {
           s.execute("DELETE FROM span_staging");
         }
@@ -149,34 +145,11 @@ public final class SpanStore implements AutoCloseable {
     }
   }
 
-  private void upsertOffsets(Map<String, Long> kafkaOffsets) throws SQLException {
-    if (kafkaOffsets.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement p =
-        writer.prepareStatement(
-            "INSERT INTO kafka_offsets VALUES (?, ?) ON CONFLICT (topic_partition)"
-                + " DO UPDATE SET next_offset = excluded.next_offset")) {
-      for (Map.Entry<String, Long> e : kafkaOffsets.entrySet()) {
-        p.setString(1, e.getKey());
-        p.setLong(2, e.getValue());
-        p.execute();
-      }
-    }
-  }
-
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
   public Map<String, Long> offsets() throws SQLException {
-    Map<String, Long> out = new LinkedHashMap<>();
-    try (Connection c = writer.duplicate();
-        Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery("SELECT topic_partition, next_offset FROM kafka_offsets ORDER BY 1")) {
-      while (r.next()) {
-        out.put(r.getString(1), r.getLong(2));
-      }
+    try (Connection c = writer.duplicate()) {
+      return DuckDbSupport.readOffsets(c);
     }
-    return out;
   }
 
   /**
@@ -188,7 +161,7 @@ public final class SpanStore implements AutoCloseable {
     List<Object> params = new ArrayList<>();
     params.add(traceId);
     params.add(traceId);
-    String visible = scopeClause(scope, "v.tenant", params);
+    String visible = DuckDbSupport.scopeClause(scope, "v.tenant", params);
     String sql =
         "SELECT "
             + COLUMNS
@@ -198,7 +171,7 @@ public final class SpanStore implements AutoCloseable {
             + ") ORDER BY start_micros, span_id";
     List<StoredSpan> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
         StoredSpan s = span(r, 1);
@@ -213,7 +186,7 @@ public final class SpanStore implements AutoCloseable {
     List<Object> params = new ArrayList<>();
     String sql =
         "SELECT DISTINCT service FROM spans WHERE "
-            + scopeClause(scope, "tenant", params)
+            + DuckDbSupport.scopeClause(scope, "tenant", params)
             + " ORDER BY 1";
     return strings(sql, params);
   }
@@ -224,7 +197,7 @@ public final class SpanStore implements AutoCloseable {
     params.add(service);
     String sql =
         "SELECT DISTINCT operation FROM spans WHERE service = ? AND "
-            + scopeClause(scope, "tenant", params)
+            + DuckDbSupport.scopeClause(scope, "tenant", params)
             + " ORDER BY 1";
     return strings(sql, params);
   }
@@ -236,7 +209,7 @@ public final class SpanStore implements AutoCloseable {
    */
   public List<TraceSummary> search(Scope scope, SpanQuery q) throws SQLException {
     List<Object> params = new ArrayList<>();
-    StringBuilder where = new StringBuilder(scopeClause(scope, "tenant", params));
+    StringBuilder where = new StringBuilder(DuckDbSupport.scopeClause(scope, "tenant", params));
     if (q.service() != null && !q.service().isEmpty()) {
       where.append(" AND service = ?");
       params.add(q.service());
@@ -291,7 +264,7 @@ public final class SpanStore implements AutoCloseable {
             + ", t0, t1, n FROM t WHERE rn = 1 ORDER BY t0 DESC, trace_id LIMIT ?";
     List<TraceSummary> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
         StoredSpan first = span(r, 1);
@@ -325,9 +298,10 @@ public final class SpanStore implements AutoCloseable {
   /** Number of spans visible in {@code scope}: for usage views and tests. */
   public long count(Scope scope) throws SQLException {
     List<Object> params = new ArrayList<>();
-    String sql = "SELECT count(*) FROM spans WHERE " + scopeClause(scope, "tenant", params);
+    String sql =
+        "SELECT count(*) FROM spans WHERE " + DuckDbSupport.scopeClause(scope, "tenant", params);
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       r.next();
       return r.getLong(1);
@@ -347,7 +321,7 @@ public final class SpanStore implements AutoCloseable {
   private List<String> strings(String sql, List<Object> params) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
-        PreparedStatement p = prepare(c, sql, params);
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
         out.add(r.getString(1));
@@ -372,32 +346,5 @@ public final class SpanStore implements AutoCloseable {
         r.getString(from + 11),
         r.getString(from + 12),
         false);
-  }
-
-  /**
-   * The SQL condition restricting {@code column} to the scope's tenants, adding its parameters. The
-   * everything scope is the only one without a condition.
-   */
-  static String scopeClause(Scope scope, String column, List<Object> params) {
-    if (scope.isEverything()) {
-      return "TRUE";
-    }
-    List<String> tenants = scope.tenantSet().stream().sorted().toList();
-    params.addAll(tenants);
-    return column + " IN (" + "?, ".repeat(tenants.size() - 1) + "?)";
-  }
-
-  static PreparedStatement prepare(Connection c, String sql, List<Object> params)
-      throws SQLException {
-    PreparedStatement p = c.prepareStatement(sql);
-    try {
-      for (int i = 0; i < params.size(); i++) {
-        p.setObject(i + 1, params.get(i));
-      }
-      return p;
-    } catch (SQLException | RuntimeException e) {
-      p.close();
-      throw e;
-    }
   }
 }

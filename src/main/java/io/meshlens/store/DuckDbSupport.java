@@ -1,0 +1,88 @@
+package io.meshlens.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the DuckDB-backed stores share: the {@code kafka_offsets} table that each store writes in
+ * the same transaction as its rows, and the SQL condition that keeps every read inside a {@link
+ * Scope}.
+ */
+public final class DuckDbSupport {
+
+  private DuckDbSupport() {}
+
+  /** Creates the offsets table: {@code "topic/partition"} to the next offset to read. */
+  public static void createOffsetsTable(Statement s) throws SQLException {
+    s.execute(
+        """
+        CREATE TABLE IF NOT EXISTS kafka_offsets (
+          topic_partition VARCHAR PRIMARY KEY,
+          next_offset BIGINT NOT NULL)""");
+  }
+
+  /** Sets offsets inside the caller's open transaction. */
+  public static void upsertOffsets(Connection writer, Map<String, Long> offsets)
+      throws SQLException {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement p =
+        writer.prepareStatement(
+            "INSERT INTO kafka_offsets VALUES (?, ?) ON CONFLICT (topic_partition)"
+                + " DO UPDATE SET next_offset = excluded.next_offset")) {
+      for (Map.Entry<String, Long> e : offsets.entrySet()) {
+        p.setString(1, e.getKey());
+        p.setLong(2, e.getValue());
+        p.execute();
+      }
+    }
+  }
+
+  /** The stored offsets, {@code "topic/partition"} to next offset, sorted by key. */
+  public static Map<String, Long> readOffsets(Connection c) throws SQLException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT topic_partition, next_offset FROM kafka_offsets ORDER BY 1")) {
+      while (r.next()) {
+        out.put(r.getString(1), r.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The SQL condition restricting {@code column} to the scope's tenants (their names appended to
+   * {@code params}); {@code TRUE} only for {@link Scope#everything()}.
+   */
+  public static String scopeClause(Scope scope, String column, List<Object> params) {
+    if (scope.isEverything()) {
+      return "TRUE";
+    }
+    List<String> tenants = scope.tenantSet().stream().sorted().toList();
+    params.addAll(tenants);
+    return column + " IN (" + "?, ".repeat(tenants.size() - 1) + "?)";
+  }
+
+  /** A prepared statement with {@code params} bound in order. */
+  public static PreparedStatement prepare(Connection c, String sql, List<Object> params)
+      throws SQLException {
+    PreparedStatement p = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.size(); i++) {
+        p.setObject(i + 1, params.get(i));
+      }
+      return p;
+    } catch (SQLException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
+}
