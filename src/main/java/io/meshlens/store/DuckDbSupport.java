@@ -8,6 +8,9 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * What the DuckDB-backed stores share: the {@code kafka_offsets} table that each store writes in
@@ -17,6 +20,50 @@ import java.util.Map;
 public final class DuckDbSupport {
 
   private DuckDbSupport() {}
+
+  /** Writes one batch of rows into a DuckDB Appender. */
+  @FunctionalInterface
+  public interface Rows {
+    void appendTo(DuckDBAppender appender) throws SQLException;
+  }
+
+  /**
+   * One transaction: sets {@code offsets}, loads the rows into the constraint-free {@code staging}
+   * temp table (so the Appender never fails half-way), runs {@code insertFromStaging} (which
+   * checks, de-duplicates and copies them into the real table), commits. Any failure rolls back
+   * rows and offsets together. Offsets go first so that the rollback provably covers them.
+   */
+  public static void appendWithOffsets(
+      DuckDBConnection writer,
+      Lock writeLock,
+      Map<String, Long> offsets,
+      String staging,
+      Rows rows,
+      String insertFromStaging)
+      throws SQLException {
+    writeLock.lock();
+    try {
+      try {
+        upsertOffsets(writer, offsets);
+        try (Statement s = writer.createStatement()) {
+          s.execute("DELETE FROM " + staging);
+        }
+        try (DuckDBAppender a = writer.createAppender("temp", "main", staging)) {
+          rows.appendTo(a);
+        }
+        try (Statement s = writer.createStatement()) {
+          s.execute(insertFromStaging);
+          s.execute("DELETE FROM " + staging);
+        }
+        writer.commit();
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
 
   /** Creates the offsets table: {@code "topic/partition"} to the next offset to read. */
   public static void createOffsetsTable(Statement s) throws SQLException {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
 
@@ -109,15 +108,12 @@ public final class AccessLogStore implements AutoCloseable {
    * request id, pod, direction, start time and line) is skipped, so a replay stores nothing twice.
    */
   public void append(List<StoredLog> logs, Map<String, Long> kafkaOffsets) throws SQLException {
-    writeLock.lock();
-    try {
-      try {
-        // Offsets first: a failure later in the batch must also undo them (tested).
-        DuckDbSupport.upsertOffsets(writer, kafkaOffsets);
-        try (Statement s = writer.createStatement()) {
-          s.execute("DELETE FROM log_staging");
-        }
-        try (DuckDBAppender a = writer.createAppender("temp", "main", "log_staging")) {
+    DuckDbSupport.appendWithOffsets(
+        writer,
+        writeLock,
+        kafkaOffsets,
+        "log_staging",
+        a -> {
           for (StoredLog l : logs) {
             a.beginRow()
                 .append(l.tenant())
@@ -142,29 +138,13 @@ public final class AccessLogStore implements AutoCloseable {
                 .append(l.lineHash())
                 .endRow();
           }
-        }
-        try (Statement s = writer.createStatement()) {
-          s.execute(
-              "INSERT OR IGNORE INTO access_logs SELECT *, CAST(floor(start_ms / "
-                  + DAY_MS
-                  + ") AS INTEGER) FROM log_staging QUALIFY row_number() OVER"
-                  + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1");
-          s.execute("DELETE FROM log_staging");
-        }
-        writer.commit();
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+        },
+        "INSERT OR IGNORE INTO access_logs SELECT *, CAST(floor(start_ms / "
+            + DAY_MS
+            + ") AS INTEGER) FROM log_staging QUALIFY row_number() OVER"
+            + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1");
   }
 
-  /**
-   * Entries visible in {@code scope} that match {@code q}, newest first (ties in a stable content
-   * order), at most {@code q.limit()}.
-   */
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
   public Map<String, Long> offsets() throws SQLException {
     try (Connection c = writer.duplicate()) {
@@ -172,6 +152,10 @@ public final class AccessLogStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Entries visible in {@code scope} that match {@code q}, newest first (ties in a stable content
+   * order), at most {@code q.limit()}.
+   */
   public List<StoredLog> search(Scope scope, LogQuery q) throws SQLException {
     List<Object> params = new ArrayList<>();
     String where = where(scope, q, q.startMs(), q.endMs(), params);

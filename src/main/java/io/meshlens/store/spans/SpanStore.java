@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
 
@@ -97,15 +96,12 @@ public final class SpanStore implements AutoCloseable {
    * id are already stored is skipped, so replaying a batch after a crash stores nothing twice.
    */
   public void append(List<StoredSpan> spans, Map<String, Long> kafkaOffsets) throws SQLException {
-    writeLock.lock();
-    try {
-      try {
-        // Offsets first: a failure later in the batch must also undo them (tested).
-        DuckDbSupport.upsertOffsets(writer, kafkaOffsets);
-        try (Statement s = writer.createStatement()) {
-          s.execute("DELETE FROM span_staging");
-        }
-        try (DuckDBAppender a = writer.createAppender("temp", "main", "span_staging")) {
+    DuckDbSupport.appendWithOffsets(
+        writer,
+        writeLock,
+        kafkaOffsets,
+        "span_staging",
+        a -> {
           for (StoredSpan sp : spans) {
             a.beginRow()
                 .append(sp.traceId())
@@ -123,26 +119,14 @@ public final class SpanStore implements AutoCloseable {
                 .append(sp.namespace())
                 .endRow();
           }
-        }
-        try (Statement s = writer.createStatement()) {
-          s.execute(
-              "INSERT OR IGNORE INTO spans SELECT trace_id, span_id, parent_span_id, tenant,"
-                  + " service, operation, kind, start_micros, duration_micros, status,"
-                  + " CAST(attributes AS JSON), cluster, namespace,"
-                  + " CAST(floor(start_micros / "
-                  + DAY_MICROS
-                  + ") AS INTEGER) FROM span_staging"
-                  + " QUALIFY row_number() OVER (PARTITION BY trace_id, span_id) = 1");
-          s.execute("DELETE FROM span_staging");
-        }
-        writer.commit();
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+        },
+        "INSERT OR IGNORE INTO spans SELECT trace_id, span_id, parent_span_id, tenant,"
+            + " service, operation, kind, start_micros, duration_micros, status,"
+            + " CAST(attributes AS JSON), cluster, namespace,"
+            + " CAST(floor(start_micros / "
+            + DAY_MICROS
+            + ") AS INTEGER) FROM span_staging"
+            + " QUALIFY row_number() OVER (PARTITION BY trace_id, span_id) = 1");
   }
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
