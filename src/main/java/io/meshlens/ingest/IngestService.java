@@ -14,7 +14,9 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,6 +120,9 @@ public class IngestService {
     return spanStore;
   }
 
+  /** The access log store, also the CDI bean the Loki API reads through. */
+  @Produces
+  @Singleton
   public AccessLogStore accessLogStore() {
     return logStore;
   }

@@ -1,6 +1,7 @@
 package io.meshlens.store.logs;
 
 import io.meshlens.store.DuckDbSupport;
+import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
 
@@ -51,6 +54,14 @@ public final class AccessLogStore implements AutoCloseable {
           "namespace",
           "pod",
           "workload");
+
+  /**
+   * The labels of a log stream, as LogQL stream selectors and the Loki API see them: the proxy's
+   * place (cluster, namespace, pod, workload), its tenant, and the traffic direction. An empty
+   * value means the entry lacks the label.
+   */
+  public static final List<String> STREAM_LABELS =
+      List.of("cluster", "direction", "namespace", "pod", "tenant", "workload");
 
   private static final String COLUMNS =
       "tenant, cluster, namespace, pod, workload, start_ms, method, path, authority,"
@@ -277,6 +288,294 @@ public final class AccessLogStore implements AutoCloseable {
       w.append(" AND ").append(column).append(" = ?");
       params.add(value);
     }
+  }
+
+  /**
+   * Entries visible in {@code scope} that {@code selection} selects, one at a time to {@code sink}
+   * until it returns {@code false}: newest first or oldest first, in the primary key's total order
+   * (start, pod, request id, direction, line hash). Reads in pages of {@code pageSize} entries,
+   * each continuing after the previous page's last key, so a caller that filters further in Java
+   * reads only as far as it needs and rows stored meanwhile are neither repeated nor skipped.
+   */
+  public void scan(
+      Scope scope,
+      StreamSelection selection,
+      boolean newestFirst,
+      int pageSize,
+      Predicate<StoredLog> sink)
+      throws SQLException {
+    if (pageSize <= 0) {
+      throw new IllegalArgumentException("page size must be positive: " + pageSize);
+    }
+    String dir = newestFirst ? " DESC" : "";
+    String cmp = newestFirst ? " < " : " > ";
+    String order =
+        " ORDER BY start_ms"
+            + dir
+            + ", pod"
+            + dir
+            + ", request_id"
+            + dir
+            + ", direction"
+            + dir
+            + ", line_hash"
+            + dir
+            + " LIMIT ?";
+    Object[] after = null;
+    try (Connection c = writer.duplicate()) {
+      while (true) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql =
+            new StringBuilder("SELECT ")
+                .append(COLUMNS)
+                .append(", line_hash FROM access_logs WHERE ")
+                .append(where(scope, selection, params));
+        if (after != null) {
+          // (start_ms, pod, request_id, direction, line_hash) beyond the last key, spelled out.
+          sql.append(" AND (start_ms")
+              .append(cmp)
+              .append("? OR (start_ms = ? AND (pod")
+              .append(cmp)
+              .append("? OR (pod = ? AND (request_id")
+              .append(cmp)
+              .append("? OR (request_id = ? AND (direction")
+              .append(cmp)
+              .append("? OR (direction = ? AND line_hash")
+              .append(cmp)
+              .append("?))))))))");
+          for (int i = 0; i < 4; i++) {
+            params.add(after[i]);
+            params.add(after[i]);
+          }
+          params.add(after[4]);
+        }
+        sql.append(order);
+        params.add(pageSize);
+        int read = 0;
+        try (PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
+            ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            read++;
+            StoredLog log = row(r);
+            after =
+                new Object[] {
+                  log.startTimeMs(), log.pod(), log.requestId(), log.direction(), r.getLong(20)
+                };
+            if (!sink.test(log)) {
+              return;
+            }
+          }
+        }
+        if (read < pageSize) {
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Entries visible in {@code scope} that {@code selection} selects, counted per value of the
+   * {@code groupBy} stream labels (each one of {@link #STREAM_LABELS}) and per time bucket: bucket
+   * {@code k >= 1} holds starts in {@code (originMs + (k-1) * widthMs, originMs + k * widthMs]}.
+   * Buckets without entries are left out. For LogQL range aggregations: a window {@code (t - r, t]}
+   * is a run of whole buckets when {@code t - originMs} and {@code r} are multiples of the width.
+   */
+  public List<StreamBucket> countBuckets(
+      Scope scope, StreamSelection selection, List<String> groupBy, long originMs, long widthMs)
+      throws SQLException {
+    for (String g : groupBy) {
+      if (!STREAM_LABELS.contains(g)) {
+        throw new IllegalArgumentException("cannot group by " + g + "; one of " + STREAM_LABELS);
+      }
+    }
+    if (widthMs <= 0) {
+      throw new IllegalArgumentException("bucket width must be positive: " + widthMs);
+    }
+    if (selection.startMs() <= originMs) {
+      throw new IllegalArgumentException("the selection must start after the origin");
+    }
+    List<Object> params = new ArrayList<>();
+    params.add(originMs);
+    params.add(originMs);
+    params.add(widthMs);
+    params.add(widthMs);
+    params.add(widthMs);
+    String cols = groupBy.isEmpty() ? "" : String.join(", ", groupBy) + ", ";
+    String sql =
+        "SELECT "
+            + cols
+            + "? + (start_ms - ? + ? - 1) // ? * ? AS bucket, count(*), sum(strlen(raw))"
+            + " FROM access_logs WHERE "
+            + where(scope, selection, params)
+            + " GROUP BY ALL ORDER BY ALL";
+    List<StreamBucket> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      int n = groupBy.size();
+      while (r.next()) {
+        List<String> values = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          values.add(r.getString(i));
+        }
+        out.add(
+            new StreamBucket(
+                List.copyOf(values), r.getLong(n + 1), r.getLong(n + 2), r.getLong(n + 3)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The stream labels (of {@link #STREAM_LABELS}) that have a non-empty value on at least one entry
+   * visible in {@code scope} and selected by {@code selection}, sorted.
+   */
+  public List<String> labelNames(Scope scope, StreamSelection selection) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < STREAM_LABELS.size(); i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append("bool_or(")
+          .append(STREAM_LABELS.get(i))
+          .append(" <> '')");
+    }
+    sql.append(" FROM access_logs WHERE ").append(where(scope, selection, params));
+    List<String> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
+        ResultSet r = p.executeQuery()) {
+      r.next();
+      for (int i = 0; i < STREAM_LABELS.size(); i++) {
+        if (r.getBoolean(i + 1)) {
+          out.add(STREAM_LABELS.get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The distinct non-empty values of stream label {@code label} on entries visible in {@code scope}
+   * and selected by {@code selection}, sorted; empty for a name that is not a stream label.
+   */
+  public List<String> labelValues(Scope scope, String label, StreamSelection selection)
+      throws SQLException {
+    if (!STREAM_LABELS.contains(label)) {
+      return List.of();
+    }
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT DISTINCT "
+            + label
+            + " FROM access_logs WHERE "
+            + where(scope, selection, params)
+            + " AND "
+            + label
+            + " <> '' ORDER BY 1";
+    List<String> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The distinct stream label sets (non-empty labels only) of entries visible in {@code scope} and
+   * selected by {@code selection}, sorted by their values, at most {@code limit}.
+   */
+  public List<Map<String, String>> streams(Scope scope, StreamSelection selection, int limit)
+      throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String cols = String.join(", ", STREAM_LABELS);
+    String sql =
+        "SELECT DISTINCT "
+            + cols
+            + " FROM access_logs WHERE "
+            + where(scope, selection, params)
+            + " ORDER BY ALL LIMIT ?";
+    params.add(limit);
+    List<Map<String, String>> out = new ArrayList<>();
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      while (r.next()) {
+        Map<String, String> labels = new TreeMap<>();
+        for (int i = 0; i < STREAM_LABELS.size(); i++) {
+          String v = r.getString(i + 1);
+          if (!v.isEmpty()) {
+            labels.put(STREAM_LABELS.get(i), v);
+          }
+        }
+        out.add(labels);
+      }
+    }
+    return out;
+  }
+
+  private static String where(Scope scope, StreamSelection s, List<Object> params) {
+    StringBuilder w = new StringBuilder(DuckDbSupport.scopeClause(scope, "tenant", params));
+    w.append(" AND day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?");
+    params.add(Math.floorDiv(s.startMs(), DAY_MS));
+    params.add(Math.floorDiv(s.endMs(), DAY_MS));
+    params.add(s.startMs());
+    params.add(s.endMs());
+    for (LabelMatcher m : s.labels()) {
+      if (!STREAM_LABELS.contains(m.name())) {
+        // Not a column: every entry lacks the label, which matches as "".
+        if (!m.matchesEmpty()) {
+          w.append(" AND FALSE");
+        }
+        continue;
+      }
+      String col = m.name();
+      switch (m.type()) {
+        case EQUAL -> w.append(" AND ").append(col).append(" = ?");
+        case NOT_EQUAL -> w.append(" AND ").append(col).append(" <> ?");
+        case REGEX -> w.append(" AND regexp_full_match(").append(col).append(", ?)");
+        case NOT_REGEX -> w.append(" AND NOT regexp_full_match(").append(col).append(", ?)");
+      }
+      boolean regex =
+          m.type() == LabelMatcher.Type.REGEX || m.type() == LabelMatcher.Type.NOT_REGEX;
+      // As Prometheus and Loki compile label regexes: '.' matches a line break too.
+      params.add(regex ? "(?s:" + m.value() + ")" : m.value());
+    }
+    for (StreamSelection.LineFilter f : s.lines()) {
+      switch (f.op()) {
+        case CONTAINS -> w.append(" AND contains(raw, ?)");
+        case NOT_CONTAINS -> w.append(" AND NOT contains(raw, ?)");
+        case REGEX -> w.append(" AND regexp_matches(raw, ?)");
+        case NOT_REGEX -> w.append(" AND NOT regexp_matches(raw, ?)");
+      }
+      params.add(f.value());
+    }
+    return w.toString();
+  }
+
+  private static StoredLog row(ResultSet r) throws SQLException {
+    return new StoredLog(
+        r.getString(1),
+        r.getString(2),
+        r.getString(3),
+        r.getString(4),
+        r.getString(5),
+        r.getLong(6),
+        r.getString(7),
+        r.getString(8),
+        r.getString(9),
+        r.getInt(10),
+        r.getString(11),
+        r.getLong(12),
+        r.getLong(13),
+        r.getLong(14),
+        r.getString(15),
+        r.getString(16),
+        r.getString(17),
+        r.getString(18),
+        r.getString(19));
   }
 
   /**
