@@ -33,11 +33,15 @@ public interface MeshlensConfig {
 
   Ingest ingest();
 
+  Storage storage();
+
   Broker broker();
 
   Simulator simulator();
 
   Demo demo();
+
+  Privacy privacy();
 
   /** Kafka topics per signal. */
   interface Topics {
@@ -87,6 +91,36 @@ public interface MeshlensConfig {
     Duration pollTimeout();
   }
 
+  /** The stores under {@link #dataDir()}: durability and retention. */
+  interface Storage {
+    /**
+     * How often the metric store writes its new data, with the Kafka offsets it covers, to disk. A
+     * crash replays at most this much of Kafka.
+     */
+    @WithDefault("60s")
+    Duration metricsCheckpointInterval();
+
+    /** How long sealed metric chunks stay on the heap after they are on disk. */
+    @WithDefault("2h")
+    Duration metricsHeadWindow();
+
+    /** Metric samples older than this are dropped, a whole day partition at a time. */
+    @WithDefault("15d")
+    Duration metricsRetention();
+
+    /** Spans older than this are dropped, a whole day at a time. */
+    @WithDefault("3d")
+    Duration spansRetention();
+
+    /** Access logs older than this are dropped, a whole day at a time. */
+    @WithDefault("3d")
+    Duration logsRetention();
+
+    /** How often retention runs. */
+    @WithDefault("10m")
+    Duration retentionInterval();
+  }
+
   /** The broker Meshlens starts itself when no {@code kafka.bootstrap.servers} is given. */
   interface Broker {
     /** Client port of the embedded broker on 127.0.0.1; 0 picks a free port. */
@@ -125,6 +159,17 @@ public interface MeshlensConfig {
     /** {@code otlp_proto} or {@code otlp_json}. */
     @WithDefault("otlp_proto")
     String encoding();
+  }
+
+  /** Peer privacy between tenants (DESIGN.md, "Tenancy model"). */
+  interface Privacy {
+    /**
+     * In a trace fetched through the Jaeger API, spans of tenants outside the caller's scope keep
+     * their ids, parent, timing and place in the tree but lose operation name, tags, logs and
+     * service (shown as the owning tenant). {@code false} shows them in full.
+     */
+    @WithDefault("true")
+    boolean redactForeignSpans();
   }
 
   /** Demo conveniences. */

@@ -1,21 +1,22 @@
 package io.meshlens.ingest;
 
-import io.meshlens.model.Labels;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
  * Turns delta-temporality samples (what OpenTelemetry SDKs configured for delta export send) into
  * the cumulative series PromQL's {@code rate()} expects, as the Collector's {@code
  * deltatocumulative} processor does: a running total per series.
  *
- * <p>A delta at or before the series' last accumulated timestamp is a replay and is not added
- * again, so at-least-once delivery does not double-count. The totals live in memory: after a
- * restart a series starts again from its next delta, which PromQL reads as a counter reset.
+ * <p>The stored series is the running total, so a series seen for the first time since start-up
+ * continues from its last stored sample: after a restart, deltas replayed from Kafka that the store
+ * already has (at or before that sample) are not added again, and newer ones add to the stored
+ * total. Nothing is counted twice and no artificial counter reset appears.
  */
 final class DeltaToCumulative {
 
-  /** Past this many series the state starts over rather than growing without bound. */
+  /** Past this many series the state starts over (from the store) rather than growing unbounded. */
   private static final int MAX_SERIES = 1_000_000;
 
   private static final class Total {
@@ -23,19 +24,38 @@ final class DeltaToCumulative {
     double sum;
   }
 
-  private final Map<Labels, Total> totals = new ConcurrentHashMap<>();
+  private final Map<Integer, Total> totals = new ConcurrentHashMap<>();
+  private final IntFunction<long[]> lastStored;
+
+  /**
+   * @param lastStored a series' last stored sample as {@code {timestamp, value bits}}, or null
+   */
+  DeltaToCumulative(IntFunction<long[]> lastStored) {
+    this.lastStored = lastStored;
+  }
 
   /**
    * The cumulative value after adding {@code delta} at {@code t}, or NaN when the delta was already
    * counted (a replay or an out-of-order point).
    */
-  double add(Labels series, long t, double delta) {
-    Total total = totals.get(series);
+  double add(int seriesId, long t, double delta) {
+    Total total = totals.get(seriesId);
     if (total == null) {
       if (totals.size() >= MAX_SERIES) {
         totals.clear();
       }
-      total = totals.computeIfAbsent(series, k -> new Total());
+      total =
+          totals.computeIfAbsent(
+              seriesId,
+              id -> {
+                Total fresh = new Total();
+                long[] last = lastStored.apply(id);
+                if (last != null) {
+                  fresh.lastT = last[0];
+                  fresh.sum = Double.longBitsToDouble(last[1]);
+                }
+                return fresh;
+              });
     }
     synchronized (total) {
       if (t <= total.lastT) {

@@ -18,6 +18,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,8 +29,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Starts one Kafka consumer per signal at start-up (metrics; spans; access logs from the forwarder
- * topic and OTLP logs) and stops them at shutdown. Spans and logs live in DuckDB files under {@code
- * <data-dir>/spans} and {@code <data-dir>/logs}, each with the Kafka offsets it covers.
+ * topic and OTLP logs) and stops them at shutdown. Metrics, spans and logs live in DuckDB files
+ * under {@code <data-dir>/metrics}, {@code <data-dir>/spans} and {@code <data-dir>/logs}, each with
+ * the Kafka offsets it covers.
  */
 @ApplicationScoped
 public class IngestService {
@@ -41,6 +43,7 @@ public class IngestService {
 
   private final List<KafkaIngestLoop> loops = new ArrayList<>();
   private MetricsPipeline metrics;
+  private MetricsHandler metricsHandler;
   private SpansHandler spans;
   private AccessLogsHandler logs;
   private SpanStore spanStore;
@@ -58,6 +61,9 @@ public class IngestService {
             new IngestStats("metrics"),
             MetricsPipeline.Encoding.parse(config.ingest().encoding()),
             config.ingest().maxRecordBytes());
+    metricsHandler =
+        new MetricsHandler(
+            metrics, store, config.storage().metricsCheckpointInterval(), Clock.systemUTC());
     spanStore = new SpanStore(Path.of(config.dataDir(), "spans"));
     logStore = new AccessLogStore(Path.of(config.dataDir(), "logs"));
     spans = new SpansHandler(spanStore, tenants);
@@ -70,7 +76,7 @@ public class IngestService {
 
     List<String> logTopics = new ArrayList<>(config.topics().accessLogs());
     logTopics.addAll(config.topics().logs());
-    start("metrics", config.topics().metrics(), new MetricsHandler(metrics));
+    start("metrics", config.topics().metrics(), metricsHandler);
     start("spans", config.topics().spans(), spans);
     start("logs", logTopics, logs);
   }
@@ -95,6 +101,8 @@ public class IngestService {
     for (KafkaIngestLoop loop : loops) {
       loop.close();
     }
+    // The consumer has stopped: the head holds exactly the data of the last flushed batch.
+    metricsHandler.checkpoint();
     if (deadLetters != null) {
       deadLetters.close();
     }
@@ -104,6 +112,11 @@ public class IngestService {
     if (logStore != null) {
       logStore.close();
     }
+  }
+
+  /** Metric store checkpoints that failed since start-up. */
+  public long failedMetricCheckpoints() {
+    return metricsHandler.failedCheckpoints();
   }
 
   /** The metrics path's counters. */

@@ -62,7 +62,7 @@ public final class MetricsPipeline {
   private volatile TenantDirectory cachedFor;
   private volatile MetricAttributor attributor;
   private final Map<String, Map<Labels, SeriesRef>> seriesRefs = new ConcurrentHashMap<>();
-  private final DeltaToCumulative deltas = new DeltaToCumulative();
+  private final DeltaToCumulative deltas;
 
   public MetricsPipeline(
       OtlpMetricsTranslator translator,
@@ -77,6 +77,7 @@ public final class MetricsPipeline {
     this.stats = Objects.requireNonNull(stats);
     this.encoding = Objects.requireNonNull(encoding);
     this.maxRecordBytes = maxRecordBytes;
+    this.deltas = new DeltaToCumulative(store::lastSample);
   }
 
   public IngestStats stats() {
@@ -154,8 +155,7 @@ public final class MetricsPipeline {
         seriesRefs.computeIfAbsent(
             clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
     return new SampleSink() {
-      @Override
-      public void accept(Labels labels, long timestampMillis, double v) {
+      private SeriesRef resolve(Labels labels) {
         SeriesRef ref = refs.get(labels);
         if (ref == null) {
           if (refs.size() >= MAX_CACHED_SERIES) {
@@ -165,6 +165,15 @@ public final class MetricsPipeline {
           ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()));
           refs.put(labels, ref);
         }
+        return ref;
+      }
+
+      @Override
+      public void accept(Labels labels, long timestampMillis, double v) {
+        store(resolve(labels), timestampMillis, v);
+      }
+
+      private void store(SeriesRef ref, long timestampMillis, double v) {
         if (store.append(ref.id(), timestampMillis, v)) {
           ref.tenantPoints().increment();
         } else {
@@ -184,11 +193,12 @@ public final class MetricsPipeline {
 
       @Override
       public void acceptDelta(Labels labels, long timestampMillis, double delta) {
-        double cumulative = deltas.add(labels, timestampMillis, delta);
+        SeriesRef ref = resolve(labels);
+        double cumulative = deltas.add(ref.id(), timestampMillis, delta);
         if (Double.isNaN(cumulative)) {
           stats.duplicatePoint();
         } else {
-          accept(labels, timestampMillis, cumulative);
+          store(ref, timestampMillis, cumulative);
         }
       }
     };

@@ -90,7 +90,7 @@ abstract class StoringHandler<R> implements RecordHandler {
   @Override
   public final void flush(Map<TopicPartition, Long> nextOffsets) throws Exception {
     Map<String, Long> offsets = new HashMap<>();
-    nextOffsets.forEach((tp, o) -> offsets.put(tp.topic() + "/" + tp.partition(), o));
+    nextOffsets.forEach((tp, o) -> offsets.put(OffsetKeys.key(tp), o));
     store(pending, offsets);
     pendingByTenant.forEach((t, n) -> stats.pointsOf(t).add(n));
     discardPending();
@@ -104,20 +104,10 @@ abstract class StoringHandler<R> implements RecordHandler {
 
   @Override
   public final Map<TopicPartition, Long> storedOffsets() {
-    Map<TopicPartition, Long> out = new HashMap<>();
     try {
-      loadOffsets()
-          .forEach(
-              (k, v) -> {
-                int slash = k.lastIndexOf('/');
-                out.put(
-                    new TopicPartition(
-                        k.substring(0, slash), Integer.parseInt(k.substring(slash + 1))),
-                    v);
-              });
+      return OffsetKeys.parse(loadOffsets());
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the store's Kafka offsets", e);
     }
-    return out;
   }
 }

@@ -25,7 +25,10 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 /**
  * Publishes a {@link TickOutput} to Kafka the way the Collector {@code kafka} exporter and the log
  * forwarders would: one message per Export*ServiceRequest ({@code otlp_proto} or {@code
- * otlp_json}), one message per access log line, no key.
+ * otlp_json}), one message per access log line. Metrics go as one message per resource keyed by the
+ * resource, as the exporter does with {@code partition_metrics_by_resource_attributes: true} (the
+ * configuration Meshlens documents: it keeps each series in one partition, in order); spans and
+ * logs go without a key.
  *
  * <p>A request whose encoding would exceed {@link SimulatorSettings#maxMessageBytes()} is split by
  * resource, then by scope, then by item (metric, span, log record, data point), so that every
@@ -57,18 +60,23 @@ public final class SimulatorPublisher {
     currentOversized = 0;
     Topics topics = settings.topics();
     for (ExportMetricsServiceRequest r : out.metrics()) {
-      for (byte[] value : encode(r)) {
-        send(topics.metrics(), value, noHeaders);
+      // One message per resource, keyed by it: a series always lands in the same partition, so
+      // its samples are consumed in order, also when a restarted consumer catches up.
+      for (ResourceMetrics rm : r.getResourceMetricsList()) {
+        byte[] key = rm.getResource().toByteArray();
+        for (byte[] value : encode(wrap(rm))) {
+          send(topics.metrics(), key, value, noHeaders);
+        }
       }
     }
     for (ExportTraceServiceRequest r : out.spans()) {
       for (byte[] value : encode(r)) {
-        send(topics.spans(), value, noHeaders);
+        send(topics.spans(), null, value, noHeaders);
       }
     }
     for (ExportLogsServiceRequest r : out.logs()) {
       for (byte[] value : encode(r)) {
-        send(topics.logs(), value, noHeaders);
+        send(topics.logs(), null, value, noHeaders);
       }
     }
     List<String> lines = out.accessLogLines();
@@ -78,7 +86,7 @@ public final class SimulatorPublisher {
       if (value.length > limit) {
         currentOversized++;
       }
-      send(topics.accessLogs(), value, headersFor(clusters.get(i)));
+      send(topics.accessLogs(), null, value, headersFor(clusters.get(i)));
     }
     PublishStats stats = new PublishStats(current, currentOversized);
     totals = totals.plus(stats);
@@ -118,9 +126,9 @@ public final class SimulatorPublisher {
     return out;
   }
 
-  private void send(String topic, byte[] value, Header[] headers) {
-    // Key null: the exporter's default, so the producer spreads messages over partitions.
-    producer.send(new ProducerRecord<>(topic, null, null, null, value, List.of(headers)));
+  /** Sends one message; a null key lets the producer spread messages over partitions. */
+  private void send(String topic, byte[] key, byte[] value, Header[] headers) {
+    producer.send(new ProducerRecord<>(topic, null, null, key, value, List.of(headers)));
     if (current != null) {
       current.merge(
           topic,

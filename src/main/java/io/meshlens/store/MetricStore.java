@@ -2,6 +2,9 @@ package io.meshlens.store;
 
 import io.meshlens.model.Labels;
 import io.meshlens.tenancy.AttributedSeries;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -9,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -24,10 +28,14 @@ import org.roaringbitmap.RoaringBitmap;
  * series' last timestamp is dropped, which makes a Kafka replay of already-stored records
  * idempotent. Samples are kept compressed in XOR chunks ({@link XorChunk}).
  *
- * <p>Durability (offsets stored with the data) and time partitions come with the storage engine;
- * this store keeps everything in memory.
+ * <p>Opened on a directory ({@link #open}), the store is durable: {@link #checkpoint} writes what
+ * is new since the last checkpoint, with the Kafka offsets it covers, to a {@link MetricDatabase}
+ * in one transaction; sealed chunks older than the head window then leave the heap and reads fetch
+ * them from disk. At start-up the series, their tenant visibility, every series' last sample and
+ * open chunk, and the offsets come back from disk, and Kafka replays the rest. Created with {@code
+ * new MetricStore()}, it lives in memory only.
  */
-public final class MetricStore implements SeriesReader {
+public final class MetricStore implements SeriesReader, AutoCloseable {
 
   private static final byte[][] NO_CHUNKS = new byte[0][];
   private static final long[] NO_TIMES = new long[0];
@@ -49,6 +57,13 @@ public final class MetricStore implements SeriesReader {
     XorChunk open;
     long openMinT;
     long lastT = Long.MIN_VALUE;
+    double lastV;
+
+    /** How many of {@link #sealed}, from the oldest, are already on disk. */
+    int persisted;
+
+    /** Whether some of this series' chunks are on disk only. */
+    boolean onDisk;
 
     MemSeries(int id, Labels labels) {
       this.id = id;
@@ -62,6 +77,7 @@ public final class MetricStore implements SeriesReader {
       }
       open.append(t, v);
       lastT = t;
+      lastV = v;
       if (open.count() >= XorChunk.SAMPLES_PER_CHUNK) {
         int n = sealed.length;
         sealed = Arrays.copyOf(sealed, n + 1);
@@ -72,6 +88,14 @@ public final class MetricStore implements SeriesReader {
         sealedMaxT[n] = t;
         open = null;
       }
+    }
+
+    /** Time of the oldest sample still in memory; later samples are all in memory. */
+    long memStart() {
+      if (sealed.length > 0) {
+        return sealedMinT[0];
+      }
+      return open != null ? openMinT : Long.MAX_VALUE;
     }
   }
 
@@ -84,6 +108,94 @@ public final class MetricStore implements SeriesReader {
   private final LongAdder samples = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
 
+  /** Null when the store lives in memory only. */
+  private final MetricDatabase disk;
+
+  private final Duration headWindow;
+  private final Object checkpointLock = new Object();
+  private final List<MetricDatabase.Grant> pendingGrants = new ArrayList<>();
+  private final AtomicLong maxT = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong checkpoints = new AtomicLong();
+  private final AtomicLong evictedChunks = new AtomicLong();
+  private volatile int persistedSeries;
+  private volatile Map<String, Long> persistedOffsets = Map.of();
+
+  /** A store in memory only: nothing survives the process. */
+  public MetricStore() {
+    this.disk = null;
+    this.headWindow = Duration.ofDays(365_000);
+  }
+
+  private MetricStore(MetricDatabase disk, Duration headWindow) {
+    this.disk = disk;
+    this.headWindow = headWindow;
+  }
+
+  /**
+   * Opens the durable store under {@code directory}, loading series identity, visibility, every
+   * series' last sample and open chunk, and the stored Kafka offsets.
+   *
+   * @param headWindow how long sealed chunks stay on the heap after they are on disk
+   */
+  public static MetricStore open(Path directory, Duration headWindow) throws SQLException {
+    MetricDatabase db = new MetricDatabase(directory);
+    try {
+      MetricStore store = new MetricStore(db, headWindow);
+      store.restore();
+      return store;
+    } catch (SQLException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private void restore() throws SQLException {
+    for (MetricDatabase.SeriesRow row : disk.series()) {
+      if (row.id() != byId.size()) {
+        throw new IllegalStateException(
+            "metric store: series ids are not contiguous at " + row.id() + " in " + disk);
+      }
+      MemSeries ms = new MemSeries(row.id(), row.labels());
+      ms.onDisk = true;
+      index(ms);
+    }
+    for (MetricDatabase.Grant g : disk.grants()) {
+      visibleTo.computeIfAbsent(g.tenant(), k -> new RoaringBitmap()).add(g.id());
+    }
+    for (MetricDatabase.HeadRow h : disk.heads()) {
+      MemSeries ms = byId.get(h.id());
+      ms.lastT = h.lastT();
+      ms.lastV = h.lastV();
+      maxT.accumulateAndGet(h.lastT(), Math::max);
+      if (h.chunk() != null) {
+        XorChunk c = new XorChunk(h.chunk().length + 16);
+        XorChunk.Reader r = XorChunk.reader(h.chunk());
+        while (r.next()) {
+          c.append(r.t(), r.v());
+        }
+        if (c.count() > 0) {
+          ms.open = c;
+          ms.openMinT = h.minT();
+        }
+      }
+    }
+    persistedSeries = byId.size();
+    persistedOffsets = Map.copyOf(disk.offsets());
+  }
+
+  private void index(MemSeries ms) {
+    byId.add(ms);
+    int id = ms.id;
+    allIds.add(id);
+    ms.labels.forEach(
+        (name, value) ->
+            postings
+                .computeIfAbsent(name, k -> new HashMap<>())
+                .computeIfAbsent(value, k -> new RoaringBitmap())
+                .add(id));
+    byLabels.put(ms.labels, ms);
+  }
+
   /** The id of the series, creating it (and granting visibility) when new. */
   public int seriesId(AttributedSeries s) {
     MemSeries existing = byLabels.get(s.labels());
@@ -95,20 +207,15 @@ public final class MetricStore implements SeriesReader {
       MemSeries ms = byLabels.get(s.labels());
       if (ms == null) {
         ms = new MemSeries(byId.size(), s.labels());
-        byId.add(ms);
-        int id = ms.id;
-        allIds.add(id);
-        s.labels()
-            .forEach(
-                (name, value) ->
-                    postings
-                        .computeIfAbsent(name, k -> new HashMap<>())
-                        .computeIfAbsent(value, k -> new RoaringBitmap())
-                        .add(id));
-        byLabels.put(s.labels(), ms);
+        index(ms);
       }
       for (String tenant : s.visibleTo()) {
-        visibleTo.computeIfAbsent(tenant, k -> new RoaringBitmap()).add(ms.id);
+        if (visibleTo.computeIfAbsent(tenant, k -> new RoaringBitmap()).checkedAdd(ms.id)
+            && disk != null) {
+          synchronized (pendingGrants) {
+            pendingGrants.add(new MetricDatabase.Grant(ms.id, tenant));
+          }
+        }
       }
       return ms.id;
     } finally {
@@ -151,7 +258,29 @@ public final class MetricStore implements SeriesReader {
       ms.append(timestampMs, value);
     }
     samples.increment();
+    if (timestampMs > maxT.get()) {
+      maxT.accumulateAndGet(timestampMs, Math::max);
+    }
     return true;
+  }
+
+  /**
+   * The last stored sample of a series as {@code {timestamp, value bits}}, or null when it has
+   * none.
+   */
+  public long[] lastSample(int seriesId) {
+    MemSeries ms;
+    indexLock.readLock().lock();
+    try {
+      ms = byId.get(seriesId);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    synchronized (ms) {
+      return ms.lastT == Long.MIN_VALUE
+          ? null
+          : new long[] {ms.lastT, Double.doubleToRawLongBits(ms.lastV)};
+    }
   }
 
   @Override
@@ -177,17 +306,70 @@ public final class MetricStore implements SeriesReader {
     } finally {
       indexLock.readLock().unlock();
     }
-    List<SeriesData> out = new ArrayList<>();
+    List<MemSeries> matching = new ArrayList<>(candidates.size());
     for (MemSeries ms : candidates) {
-      if (!matchesAll(ms.labels, matchers)) {
-        continue;
+      if (matchesAll(ms.labels, matchers)) {
+        matching.add(ms);
       }
-      SeriesData data = slice(ms, minTimeMs, maxTimeMs);
-      if (data != null) {
-        out.add(data);
+    }
+    // Memory first: a sealed chunk leaves the heap only once it is on disk, so whatever is older
+    // than a series' memory start at this moment is on disk by now.
+    List<Samples> inMemory = new ArrayList<>(matching.size());
+    RoaringBitmap needDisk = new RoaringBitmap();
+    Map<Integer, Long> memStarts = new HashMap<>();
+    for (MemSeries ms : matching) {
+      Samples mem = new Samples();
+      long memStart;
+      synchronized (ms) {
+        memStart = ms.memStart();
+        addFromMemory(ms, mem, minTimeMs, maxTimeMs);
+        if (disk != null && ms.onDisk && memStart > minTimeMs) {
+          needDisk.add(ms.id);
+          memStarts.put(ms.id, memStart);
+        }
+      }
+      inMemory.add(mem);
+    }
+    Map<Integer, Samples> fromDisk = readDisk(needDisk, memStarts, minTimeMs, maxTimeMs);
+    List<SeriesData> out = new ArrayList<>();
+    for (int i = 0; i < matching.size(); i++) {
+      MemSeries ms = matching.get(i);
+      Samples older = fromDisk.get(ms.id);
+      Samples data = older == null ? inMemory.get(i) : older.append(inMemory.get(i));
+      if (data.n > 0) {
+        out.add(
+            new SeriesData(
+                ms.labels, Arrays.copyOf(data.ts, data.n), Arrays.copyOf(data.vs, data.n)));
       }
     }
     out.sort(Comparator.comparing(SeriesData::labels));
+    return out;
+  }
+
+  private Map<Integer, Samples> readDisk(
+      RoaringBitmap ids, Map<Integer, Long> memStarts, long minT, long maxT) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    long upTo =
+        Math.min(
+            maxT, memStarts.values().stream().mapToLong(Long::longValue).max().getAsLong() - 1);
+    List<MetricDatabase.ChunkRow> rows;
+    try {
+      rows = disk.chunks(ids, minT, upTo);
+    } catch (SQLException e) {
+      throw new StoreReadException("metric store: reading chunks from disk failed: " + e, e);
+    }
+    Map<Integer, Samples> out = new HashMap<>();
+    for (MetricDatabase.ChunkRow row : rows) {
+      long memStart = memStarts.get(row.id());
+      if (row.minT() >= memStart) {
+        // Written by a checkpoint after the memory read above: the memory copy already counts.
+        continue;
+      }
+      out.computeIfAbsent(row.id(), k -> new Samples())
+          .addFrom(XorChunk.reader(row.chunk()), minT, Math.min(maxT, memStart - 1));
+    }
     return out;
   }
 
@@ -240,21 +422,15 @@ public final class MetricStore implements SeriesReader {
     return true;
   }
 
-  private static SeriesData slice(MemSeries ms, long minT, long maxT) {
-    Samples out = new Samples();
-    synchronized (ms) {
-      for (int i = 0; i < ms.sealed.length; i++) {
-        if (ms.sealedMaxT[i] >= minT && ms.sealedMinT[i] <= maxT) {
-          out.addFrom(XorChunk.reader(ms.sealed[i]), minT, maxT);
-        }
-      }
-      if (ms.open != null && ms.lastT >= minT && ms.openMinT <= maxT) {
-        out.addFrom(XorChunk.reader(ms.open.buffer(), 0, ms.open.sizeBytes()), minT, maxT);
+  private static void addFromMemory(MemSeries ms, Samples out, long minT, long maxT) {
+    for (int i = 0; i < ms.sealed.length; i++) {
+      if (ms.sealedMaxT[i] >= minT && ms.sealedMinT[i] <= maxT) {
+        out.addFrom(XorChunk.reader(ms.sealed[i]), minT, maxT);
       }
     }
-    return out.n == 0
-        ? null
-        : new SeriesData(ms.labels, Arrays.copyOf(out.ts, out.n), Arrays.copyOf(out.vs, out.n));
+    if (ms.open != null && ms.lastT >= minT && ms.openMinT <= maxT) {
+      out.addFrom(XorChunk.reader(ms.open.buffer(), 0, ms.open.sizeBytes()), minT, maxT);
+    }
   }
 
   /** Decoded samples of one read, grown as needed. */
@@ -277,6 +453,212 @@ public final class MetricStore implements SeriesReader {
           ts[n] = t;
           vs[n++] = r.v();
         }
+      }
+    }
+
+    /** These samples followed by {@code later}'s, which all come after them. */
+    Samples append(Samples later) {
+      if (later.n == 0) {
+        return this;
+      }
+      if (n + later.n > ts.length) {
+        ts = Arrays.copyOf(ts, n + later.n);
+        vs = Arrays.copyOf(vs, n + later.n);
+      }
+      System.arraycopy(later.ts, 0, ts, n, later.n);
+      System.arraycopy(later.vs, 0, vs, n, later.n);
+      n += later.n;
+      return this;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ durability
+
+  /** Whether this store writes to disk. */
+  public boolean isDurable() {
+    return disk != null;
+  }
+
+  /**
+   * The Kafka offsets ({@code "topic/partition"} to next offset) the data on disk covers; empty for
+   * a memory-only store.
+   */
+  public Map<String, Long> persistedOffsets() {
+    return persistedOffsets;
+  }
+
+  /**
+   * Writes everything stored since the last checkpoint to disk, together with {@code offsets}, in
+   * one transaction, then lets sealed chunks older than the head window leave the heap. The caller
+   * guarantees that the store holds exactly the data of those offsets, i.e. no append runs
+   * concurrently (the metrics consumer calls it between two batches).
+   *
+   * @throws SQLException when nothing was written; memory is unchanged and the next checkpoint
+   *     writes it all
+   */
+  public void checkpoint(Map<String, Long> offsets) throws SQLException {
+    if (disk == null) {
+      return;
+    }
+    synchronized (checkpointLock) {
+      List<MemSeries> all;
+      indexLock.readLock().lock();
+      try {
+        all = new ArrayList<>(byId);
+      } finally {
+        indexLock.readLock().unlock();
+      }
+      List<MetricDatabase.SeriesRow> newSeries = new ArrayList<>();
+      for (int id = persistedSeries; id < all.size(); id++) {
+        newSeries.add(new MetricDatabase.SeriesRow(id, all.get(id).labels));
+      }
+      List<MetricDatabase.Grant> grants;
+      synchronized (pendingGrants) {
+        grants = List.copyOf(pendingGrants);
+        pendingGrants.clear();
+      }
+      List<MetricDatabase.ChunkRow> sealedRows = new ArrayList<>();
+      int[] sealedUpTo = new int[all.size()];
+      for (MemSeries ms : all) {
+        synchronized (ms) {
+          for (int i = ms.persisted; i < ms.sealed.length; i++) {
+            sealedRows.add(
+                new MetricDatabase.ChunkRow(
+                    ms.id, ms.sealedMinT[i], ms.sealedMaxT[i], ms.sealed[i]));
+          }
+          sealedUpTo[ms.id] = ms.sealed.length;
+        }
+      }
+      Map<String, Long> offsetsCopy = Map.copyOf(offsets);
+      try {
+        disk.checkpoint(
+            new MetricDatabase.Checkpoint() {
+              @Override
+              public List<MetricDatabase.SeriesRow> newSeries() {
+                return newSeries;
+              }
+
+              @Override
+              public List<MetricDatabase.Grant> grants() {
+                return grants;
+              }
+
+              @Override
+              public List<MetricDatabase.ChunkRow> sealedChunks() {
+                return sealedRows;
+              }
+
+              @Override
+              public void heads(MetricDatabase.HeadSink sink) throws SQLException {
+                for (MemSeries ms : all) {
+                  long lastT;
+                  double lastV;
+                  long minT;
+                  byte[] chunk;
+                  synchronized (ms) {
+                    lastT = ms.lastT;
+                    lastV = ms.lastV;
+                    minT = ms.openMinT;
+                    chunk = ms.open == null ? null : ms.open.bytes();
+                  }
+                  if (lastT != Long.MIN_VALUE) {
+                    sink.head(ms.id, lastT, lastV, minT, chunk);
+                  }
+                }
+              }
+
+              @Override
+              public Map<String, Long> offsets() {
+                return offsetsCopy;
+              }
+            });
+      } catch (SQLException | RuntimeException e) {
+        synchronized (pendingGrants) {
+          pendingGrants.addAll(0, grants);
+        }
+        throw e;
+      }
+      persistedSeries = all.size();
+      Map<String, Long> merged = new HashMap<>(persistedOffsets);
+      merged.putAll(offsetsCopy);
+      persistedOffsets = Map.copyOf(merged);
+      for (MemSeries ms : all) {
+        synchronized (ms) {
+          ms.persisted = sealedUpTo[ms.id];
+        }
+      }
+      evictOlderThan(maxT.get() == Long.MIN_VALUE ? Long.MIN_VALUE : maxT.get() - headMillis());
+      checkpoints.incrementAndGet();
+    }
+  }
+
+  private long headMillis() {
+    return Math.min(headWindow.toMillis(), Long.MAX_VALUE / 4);
+  }
+
+  /** Drops from the heap the persisted sealed chunks that end before {@code cutoff}. */
+  private void evictOlderThan(long cutoff) {
+    List<MemSeries> all;
+    indexLock.readLock().lock();
+    try {
+      all = new ArrayList<>(byId);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    for (MemSeries ms : all) {
+      synchronized (ms) {
+        int drop = 0;
+        while (drop < ms.persisted && ms.sealedMaxT[drop] < cutoff) {
+          drop++;
+        }
+        if (drop > 0) {
+          int n = ms.sealed.length;
+          ms.sealed = drop == n ? NO_CHUNKS : Arrays.copyOfRange(ms.sealed, drop, n);
+          ms.sealedMinT = drop == n ? NO_TIMES : Arrays.copyOfRange(ms.sealedMinT, drop, n);
+          ms.sealedMaxT = drop == n ? NO_TIMES : Arrays.copyOfRange(ms.sealedMaxT, drop, n);
+          ms.persisted -= drop;
+          ms.onDisk = true;
+          evictedChunks.addAndGet(drop);
+        }
+      }
+    }
+  }
+
+  /**
+   * Drops, whole, every day partition on disk whose samples all lie before {@code cutoffMs}
+   * (retention). Chunks that old have left the heap long before (the head window is hours).
+   *
+   * @return the number of day partitions dropped
+   */
+  public int dropBefore(long cutoffMs) throws SQLException {
+    if (disk == null) {
+      return 0;
+    }
+    synchronized (checkpointLock) {
+      return disk.dropBefore(cutoffMs);
+    }
+  }
+
+  /** Checkpoints written since start-up. */
+  public long checkpointCount() {
+    return checkpoints.get();
+  }
+
+  /** Sealed chunks that left the heap because they are on disk. */
+  public long evictedChunkCount() {
+    return evictedChunks.get();
+  }
+
+  /** Bytes of the store's database file; 0 in memory. */
+  public long diskBytes() {
+    return disk == null ? 0 : disk.fileBytes();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (disk != null) {
+      synchronized (checkpointLock) {
+        disk.close();
       }
     }
   }

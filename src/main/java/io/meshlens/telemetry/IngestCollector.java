@@ -74,6 +74,12 @@ final class IngestCollector implements MultiCollector {
           .forEach(
               (r, v) -> discarded.dataPoint(counter(v, "signal", sig, "reason", r, "tenant", "")));
       s.deadLettered().forEach((r, v) -> dead.dataPoint(counter(v, "signal", sig, "reason", r)));
+      if (s.duplicateSamples() > 0) {
+        // Samples at or before their series' last one: a replay after a restart or rebalance, a
+        // producer retry, or out-of-order data (metrics must be keyed by resource).
+        discarded.dataPoint(
+            counter(s.duplicateSamples(), "signal", sig, "reason", "duplicate", "tenant", ""));
+      }
     }
     GaugeSnapshot.Builder lagGauge =
         GaugeSnapshot.builder()

@@ -1,5 +1,7 @@
 package io.meshlens.telemetry;
 
+import io.meshlens.app.RetentionService;
+import io.meshlens.config.MeshlensConfig;
 import io.meshlens.ingest.IngestService;
 import io.meshlens.store.MetricStore;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -12,6 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Serves {@code /metrics} in the Prometheus text or OpenMetrics format (by {@code Accept}) on the
@@ -23,12 +27,27 @@ public class MetricsEndpoint {
 
   @Inject IngestService ingest;
   @Inject MetricStore store;
+  @Inject RetentionService retention;
+  @Inject MeshlensConfig config;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ExpositionFormats formats = ExpositionFormats.init();
 
   void register(@Observes ManagementInterface management) {
     registry.register(new IngestCollector(ingest.allStats(), ingest::lag, store));
+    Path data = Path.of(config.dataDir());
+    registry.register(
+        new StorageCollector(
+            new StorageCollector.Sources(
+                Map.of(
+                    "metrics", data.resolve("metrics"),
+                    "spans", data.resolve("spans"),
+                    "logs", data.resolve("logs")),
+                store::checkpointCount,
+                ingest::failedMetricCheckpoints,
+                store::evictedChunkCount,
+                retention::runs,
+                retention::failures)));
     management
         .router()
         .get("/metrics")

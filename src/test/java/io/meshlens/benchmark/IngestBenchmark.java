@@ -21,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -99,7 +100,9 @@ public final class IngestBenchmark {
       // Meshlens' path, as IngestService wires it.
       HeapSampler heap = new HeapSampler();
       heap.start();
-      MetricStore store = new MetricStore();
+      // The durable store, as in production: checkpoints every 60 s and once at the end.
+      MetricStore store =
+          MetricStore.open(Files.createTempDirectory("bench-metrics"), Duration.ofHours(2));
       IngestStats stats = new IngestStats("metrics");
       TenantDirectory tenants = TenantDirectory.load(Path.of("config/tenants.yaml"));
       MetricsPipeline pipeline =
@@ -110,6 +113,8 @@ public final class IngestBenchmark {
               stats,
               MetricsPipeline.Encoding.AUTO,
               8 * 1024 * 1024);
+      MetricsHandler handler =
+          new MetricsHandler(pipeline, store, Duration.ofSeconds(60), Clock.systemUTC());
       long meshlensNanos;
       try (DeadLetterQueue dlq = new DeadLetterQueue(bs, "bench_deadletter")) {
         KafkaIngestLoop loop =
@@ -118,7 +123,7 @@ public final class IngestBenchmark {
                 "bench-meshlens",
                 List.of(TOPIC),
                 "bench-metrics",
-                new MetricsHandler(pipeline),
+                handler,
                 dlq,
                 Duration.ofMillis(200));
         Thread t = new Thread(loop, "bench-ingest");
@@ -130,8 +135,12 @@ public final class IngestBenchmark {
         while (stats.records() < messages) {
           Thread.sleep(1);
         }
-        meshlensNanos = System.nanoTime() - t0;
         loop.close();
+        if (!handler.checkpoint()) {
+          throw new IllegalStateException("final checkpoint failed");
+        }
+        meshlensNanos = System.nanoTime() - t0;
+        store.close();
       }
       heap.finish();
       double secs = meshlensNanos / 1e9;

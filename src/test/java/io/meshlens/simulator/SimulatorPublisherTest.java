@@ -38,7 +38,7 @@ class SimulatorPublisherTest {
   }
 
   @Test
-  void publishesEverySignalToItsTopicWithoutKeyAndCountsIt() throws Exception {
+  void publishesEverySignalToItsTopicAndCountsIt() throws Exception {
     SimulatorSettings s = SimulatorFixtures.quick().withSpanSampleRate(0.5);
     MeshSimulator sim = new MeshSimulator(s, START);
     TickOutput out = sim.tick(START.plusSeconds(10));
@@ -46,7 +46,18 @@ class SimulatorPublisherTest {
     SimulatorPublisher pub = new SimulatorPublisher(p, s);
     PublishStats stats = pub.publish(out);
 
-    assertThat(p.history()).allSatisfy(r -> assertThat(r.key()).isNull());
+    // Metrics: one resource per message, keyed by that resource (the exporter's
+    // partition_metrics_by_resource_attributes), so a series always lands in one partition.
+    assertThat(on(p, "otlp_metrics"))
+        .allSatisfy(
+            r -> {
+              ExportMetricsServiceRequest m = ExportMetricsServiceRequest.parseFrom(r.value());
+              assertThat(m.getResourceMetricsCount()).isEqualTo(1);
+              assertThat(r.key()).isEqualTo(m.getResourceMetrics(0).getResource().toByteArray());
+            });
+    assertThat(p.history())
+        .filteredOn(r -> !r.topic().equals("otlp_metrics"))
+        .allSatisfy(r -> assertThat(r.key()).isNull());
     assertThat(stats.messages()).isEqualTo(p.history().size());
     assertThat(stats.bytes())
         .isEqualTo(p.history().stream().mapToLong(r -> r.value().length).sum());
