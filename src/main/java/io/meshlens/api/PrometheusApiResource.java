@@ -2,11 +2,14 @@ package io.meshlens.api;
 
 import io.meshlens.access.AccessControl;
 import io.meshlens.access.ScopeResolver;
+import io.meshlens.model.Labels;
 import io.meshlens.query.promql.EngineSettings;
 import io.meshlens.query.promql.PrometheusJsonFormat;
 import io.meshlens.query.promql.PromqlEngine;
 import io.meshlens.query.promql.PromqlException;
+import io.meshlens.query.promql.PromqlParser;
 import io.meshlens.query.promql.QueryResult;
+import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
 import jakarta.inject.Inject;
@@ -16,6 +19,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -23,13 +27,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The Prometheus HTTP API ({@code /api/v1/query}, {@code /api/v1/query_range}, {@code
- * /api/v1/status/buildinfo}), so that Grafana's Prometheus data source and PromQL habits work
- * unchanged. Every data call resolves the caller's {@link Scope} first; the engine reads the store
- * only through it.
+ * /api/v1/series}, {@code /api/v1/labels}, {@code /api/v1/label/{name}/values}, {@code
+ * /api/v1/metadata}, {@code /api/v1/status/buildinfo}), so that Grafana's Prometheus data source
+ * and PromQL habits work unchanged. Every data call resolves the caller's {@link Scope} first; the
+ * engine reads the store only through it.
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -97,6 +105,173 @@ public class PrometheusApiResource {
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
     return queryRange(query, start, end, step, authorization, orgId);
+  }
+
+  @GET
+  @Path("series")
+  public Response series(
+      @QueryParam("match[]") List<String> match,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    if (match == null || match.isEmpty()) {
+      throw ApiError.badData("no match[] parameter provided");
+    }
+    List<List<LabelMatcher>> sets = selectors(match);
+    long s = ApiParams.time("start", start, Long.MIN_VALUE);
+    long e = ApiParams.time("end", end, Long.MAX_VALUE);
+    List<Labels> found = store.series(scope, sets, s, e);
+    return ok(
+        json -> {
+          json.gen().writeStartArray();
+          for (Labels l : found) {
+            json.labels(l);
+          }
+          json.gen().writeEndArray();
+        });
+  }
+
+  @POST
+  @Path("series")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response seriesPost(
+      @FormParam("match[]") List<String> match,
+      @FormParam("start") String start,
+      @FormParam("end") String end,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    return series(match, start, end, authorization, orgId);
+  }
+
+  @GET
+  @Path("labels")
+  public Response labels(
+      @QueryParam("match[]") List<String> match,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    List<List<LabelMatcher>> sets = selectors(match);
+    long s = ApiParams.time("start", start, Long.MIN_VALUE);
+    long e = ApiParams.time("end", end, Long.MAX_VALUE);
+    return strings(store.labelNames(scope, sets, s, e));
+  }
+
+  @POST
+  @Path("labels")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response labelsPost(
+      @FormParam("match[]") List<String> match,
+      @FormParam("start") String start,
+      @FormParam("end") String end,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    return labels(match, start, end, authorization, orgId);
+  }
+
+  @GET
+  @Path("label/{name}/values")
+  public Response labelValues(
+      @PathParam("name") String name,
+      @QueryParam("match[]") List<String> match,
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    if (!LABEL_NAME.matcher(name).matches()) {
+      throw ApiError.badData("invalid label name: \"" + name + "\"");
+    }
+    List<List<LabelMatcher>> sets = selectors(match);
+    long s = ApiParams.time("start", start, Long.MIN_VALUE);
+    long e = ApiParams.time("end", end, Long.MAX_VALUE);
+    return strings(store.labelValues(scope, name, sets, s, e));
+  }
+
+  /**
+   * Type, help and unit per metric family, as the Collectors last sent them; only families with a
+   * series the caller may see.
+   */
+  @GET
+  @Path("metadata")
+  public Response metadata(
+      @QueryParam("metric") String metric,
+      @QueryParam("limit") String limit,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    int max = -1;
+    if (limit != null && !limit.isEmpty()) {
+      try {
+        max = Integer.parseInt(limit);
+      } catch (NumberFormatException ex) {
+        throw ApiError.badData("limit must be a number");
+      }
+    }
+    Map<String, List<MetricStore.Metadata>> found =
+        store.metadata(scope, metric == null || metric.isEmpty() ? null : metric, max);
+    return ok(
+        json -> {
+          var g = json.gen();
+          g.writeStartObject();
+          for (Map.Entry<String, List<MetricStore.Metadata>> e : found.entrySet()) {
+            g.writeArrayFieldStart(e.getKey());
+            for (MetricStore.Metadata m : e.getValue()) {
+              g.writeStartObject();
+              g.writeStringField("type", m.type());
+              g.writeStringField("help", m.help());
+              g.writeStringField("unit", m.unit());
+              g.writeEndObject();
+            }
+            g.writeEndArray();
+          }
+          g.writeEndObject();
+        });
+  }
+
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  private static List<List<LabelMatcher>> selectors(List<String> match) {
+    List<List<LabelMatcher>> sets = new ArrayList<>();
+    if (match != null) {
+      for (String m : match) {
+        try {
+          sets.add(PromqlParser.parseMetricSelector(m));
+        } catch (PromqlException ex) {
+          throw new ApiError(ex.errorType(), ApiError.statusOf(ex.errorType()), ex.getMessage());
+        }
+      }
+    }
+    return sets;
+  }
+
+  private interface DataWriter {
+    void write(PromJson json) throws IOException;
+  }
+
+  private static Response ok(DataWriter data) {
+    try (PromJson json = new PromJson()) {
+      json.beginSuccess();
+      data.write(json);
+      json.endSuccess(List.of());
+      return Response.ok(json.finish(), MediaType.APPLICATION_JSON).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Response strings(List<String> values) {
+    return ok(
+        json -> {
+          json.gen().writeStartArray();
+          for (String v : values) {
+            json.gen().writeString(v);
+          }
+          json.gen().writeEndArray();
+        });
   }
 
   /** Grafana probes this to learn the Prometheus flavour; open like Prometheus' own. */

@@ -163,7 +163,8 @@ public final class MetricsPipeline {
           }
           AttributedSeries s = attr.attribute(labels, clusterHint);
           ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()));
-          refs.put(labels, ref);
+          // The key outlives this request: it shares the store's copies of its strings.
+          refs.put(store.intern(labels), ref);
         }
         return ref;
       }
@@ -184,6 +185,11 @@ public final class MetricsPipeline {
       @Override
       public void discard(String reason, String metricName) {
         stats.discardPoint(reason);
+      }
+
+      @Override
+      public void metadata(String family, String type, String help, String unit) {
+        store.recordMetadata(family, new MetricStore.Metadata(type, help, unit));
       }
 
       @Override

@@ -335,6 +335,22 @@ final class MetricDatabase implements AutoCloseable {
     return dropped;
   }
 
+  /** Bytes of chunk payload stored, over every day (the XOR-encoded samples alone). */
+  long chunkBytes() throws SQLException {
+    long total = 0;
+    try (Connection c = writer.duplicate();
+        Statement s = c.createStatement()) {
+      for (long day : days.keySet()) {
+        try (ResultSet r =
+            s.executeQuery("SELECT coalesce(sum(octet_length(chunk)), 0) FROM " + table(day))) {
+          r.next();
+          total += r.getLong(1);
+        }
+      }
+    }
+    return total;
+  }
+
   /** The days holding chunks, oldest first. */
   List<Long> days() {
     return List.copyOf(days.keySet());

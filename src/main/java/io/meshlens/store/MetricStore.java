@@ -9,13 +9,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.roaringbitmap.IntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -100,6 +105,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   }
 
   private final Map<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
+  private final Map<String, String> symbols = new ConcurrentHashMap<>();
   private final ArrayList<MemSeries> byId = new ArrayList<>();
   private final Map<String, Map<String, RoaringBitmap>> postings = new HashMap<>();
   private final Map<String, RoaringBitmap> visibleTo = new HashMap<>();
@@ -155,7 +161,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
         throw new IllegalStateException(
             "metric store: series ids are not contiguous at " + row.id() + " in " + disk);
       }
-      MemSeries ms = new MemSeries(row.id(), row.labels());
+      MemSeries ms = new MemSeries(row.id(), intern(row.labels()));
       ms.onDisk = true;
       index(ms);
     }
@@ -183,6 +189,25 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     persistedOffsets = Map.copyOf(disk.offsets());
   }
 
+  /**
+   * The same labels with every name and value replaced by its one shared copy: a label string is
+   * kept once however many series carry it (an Istio mesh repeats a few thousand strings across
+   * millions of series).
+   */
+  public Labels intern(Labels labels) {
+    String[] pairs = new String[labels.size() * 2];
+    for (int i = 0; i < labels.size(); i++) {
+      pairs[2 * i] = symbol(labels.name(i));
+      pairs[2 * i + 1] = symbol(labels.value(i));
+    }
+    return Labels.of(pairs);
+  }
+
+  private String symbol(String s) {
+    String known = symbols.putIfAbsent(s, s);
+    return known == null ? s : known;
+  }
+
   private void index(MemSeries ms) {
     byId.add(ms);
     int id = ms.id;
@@ -206,7 +231,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     try {
       MemSeries ms = byLabels.get(s.labels());
       if (ms == null) {
-        ms = new MemSeries(byId.size(), s.labels());
+        ms = new MemSeries(byId.size(), intern(s.labels()));
         index(ms);
       }
       for (String tenant : s.visibleTo()) {
@@ -286,32 +311,8 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   @Override
   public List<SeriesData> select(
       Scope scope, List<LabelMatcher> matchers, long minTimeMs, long maxTimeMs) {
-    if (scope == null) {
-      throw new IllegalArgumentException("a store read needs a scope");
-    }
-    List<MemSeries> candidates = new ArrayList<>();
-    indexLock.readLock().lock();
-    try {
-      RoaringBitmap ids = scopeIds(scope);
-      for (LabelMatcher m : matchers) {
-        if (ids.isEmpty()) {
-          break;
-        }
-        RoaringBitmap narrowed = postingsFor(m);
-        if (narrowed != null) {
-          ids = RoaringBitmap.and(ids, narrowed);
-        }
-      }
-      ids.forEach((int id) -> candidates.add(byId.get(id)));
-    } finally {
-      indexLock.readLock().unlock();
-    }
-    List<MemSeries> matching = new ArrayList<>(candidates.size());
-    for (MemSeries ms : candidates) {
-      if (matchesAll(ms.labels, matchers)) {
-        matching.add(ms);
-      }
-    }
+    requireScope(scope);
+    List<MemSeries> matching = matching(scope, matchers);
     // Memory first: a sealed chunk leaves the heap only once it is on disk, so whatever is older
     // than a series' memory start at this moment is on disk by now.
     List<Samples> inMemory = new ArrayList<>(matching.size());
@@ -369,6 +370,193 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       }
       out.computeIfAbsent(row.id(), k -> new Samples())
           .addFrom(XorChunk.reader(row.chunk()), minT, Math.min(maxT, memStart - 1));
+    }
+    return out;
+  }
+
+  /** The series in {@code scope} that match every matcher. */
+  private List<MemSeries> matching(Scope scope, List<LabelMatcher> matchers) {
+    List<MemSeries> candidates = new ArrayList<>();
+    indexLock.readLock().lock();
+    try {
+      RoaringBitmap ids = scopeIds(scope);
+      for (LabelMatcher m : matchers) {
+        if (ids.isEmpty()) {
+          break;
+        }
+        RoaringBitmap narrowed = postingsFor(m);
+        if (narrowed != null) {
+          ids = RoaringBitmap.and(ids, narrowed);
+        }
+      }
+      ids.forEach((int id) -> candidates.add(byId.get(id)));
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    List<MemSeries> matching = new ArrayList<>(candidates.size());
+    for (MemSeries ms : candidates) {
+      if (matchesAll(ms.labels, matchers)) {
+        matching.add(ms);
+      }
+    }
+    return matching;
+  }
+
+  /**
+   * The label sets of the series in {@code scope} that match any of {@code matcherSets} and have a
+   * sample at or after {@code minTimeMs}, sorted, without duplicates ({@code /api/v1/series}). A
+   * series counts as present up to its last sample; its first sample is not tracked, so a series
+   * that only starts after {@code maxTimeMs} is included too.
+   */
+  public List<Labels> series(
+      Scope scope, List<List<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs) {
+    requireScope(scope);
+    TreeSet<Labels> out = new TreeSet<>();
+    for (List<LabelMatcher> matchers : matcherSets) {
+      for (MemSeries ms : matching(scope, matchers)) {
+        if (present(ms, minTimeMs)) {
+          out.add(ms.labels);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Label names of the series in {@code scope} present since {@code minTimeMs} and matching any of
+   * {@code matcherSets} (every series in scope when there are none), sorted.
+   */
+  public List<String> labelNames(
+      Scope scope, List<List<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs) {
+    requireScope(scope);
+    TreeSet<String> out = new TreeSet<>();
+    for (List<LabelMatcher> matchers : orAll(matcherSets)) {
+      for (MemSeries ms : matching(scope, matchers)) {
+        if (present(ms, minTimeMs)) {
+          out.addAll(ms.labels.names());
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Values of label {@code name} among the series in {@code scope} present since {@code minTimeMs}
+   * and matching any of {@code matcherSets} (every series in scope when there are none), sorted.
+   */
+  public List<String> labelValues(
+      Scope scope,
+      String name,
+      List<List<LabelMatcher>> matcherSets,
+      long minTimeMs,
+      long maxTimeMs) {
+    requireScope(scope);
+    TreeSet<String> out = new TreeSet<>();
+    if (matcherSets.isEmpty()) {
+      // From the postings: a value counts when one of its series in scope is present.
+      List<Map.Entry<String, RoaringBitmap>> values = new ArrayList<>();
+      RoaringBitmap inScope;
+      indexLock.readLock().lock();
+      try {
+        inScope = scopeIds(scope);
+        Map<String, RoaringBitmap> byValue = postings.get(name);
+        if (byValue != null) {
+          byValue.forEach((v, b) -> values.add(Map.entry(v, RoaringBitmap.and(b, inScope))));
+        }
+      } finally {
+        indexLock.readLock().unlock();
+      }
+      for (Map.Entry<String, RoaringBitmap> e : values) {
+        for (IntIterator it = e.getValue().getIntIterator(); it.hasNext(); ) {
+          if (present(seriesById(it.next()), minTimeMs)) {
+            out.add(e.getKey());
+            break;
+          }
+        }
+      }
+      return List.copyOf(out);
+    }
+    for (List<LabelMatcher> matchers : matcherSets) {
+      for (MemSeries ms : matching(scope, matchers)) {
+        String v = ms.labels.get(name);
+        if (v != null && present(ms, minTimeMs)) {
+          out.add(v);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<List<LabelMatcher>> orAll(List<List<LabelMatcher>> matcherSets) {
+    return matcherSets.isEmpty() ? List.of(List.of()) : matcherSets;
+  }
+
+  private MemSeries seriesById(int id) {
+    indexLock.readLock().lock();
+    try {
+      return byId.get(id);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+  }
+
+  private static boolean present(MemSeries ms, long minTimeMs) {
+    synchronized (ms) {
+      return ms.lastT != Long.MIN_VALUE && ms.lastT >= minTimeMs;
+    }
+  }
+
+  private static void requireScope(Scope scope) {
+    if (scope == null) {
+      throw new IllegalArgumentException("a store read needs a scope");
+    }
+  }
+
+  // ------------------------------------------------------------------------------ metadata
+
+  /** Type, help and unit of a metric family, as Prometheus' {@code /api/v1/metadata} has them. */
+  public record Metadata(String type, String help, String unit) {}
+
+  private final Map<String, Metadata> metadata = new ConcurrentHashMap<>();
+
+  /** Records (or updates) the metadata of a metric family as it was last received. */
+  public void recordMetadata(String family, Metadata m) {
+    Metadata old = metadata.get(family);
+    if (!m.equals(old)) {
+      metadata.put(family, m);
+    }
+  }
+
+  /**
+   * Metadata of the metric families that have a series in {@code scope}: a family (or its {@code
+   * _bucket}, {@code _sum}, {@code _count} series) must be visible for its metadata to be shown.
+   *
+   * @param metric only this family, when not null
+   * @param limit at most this many families; negative for all
+   */
+  public Map<String, List<Metadata>> metadata(Scope scope, String metric, int limit) {
+    requireScope(scope);
+    Set<String> visibleNames =
+        new HashSet<>(
+            labelValues(scope, Labels.METRIC_NAME, List.of(), Long.MIN_VALUE, Long.MAX_VALUE));
+    Map<String, List<Metadata>> out = new TreeMap<>();
+    for (Map.Entry<String, Metadata> e : new TreeMap<>(metadata).entrySet()) {
+      String family = e.getKey();
+      if (metric != null && !metric.equals(family)) {
+        continue;
+      }
+      boolean visible =
+          visibleNames.contains(family)
+              || visibleNames.contains(family + "_bucket")
+              || visibleNames.contains(family + "_count")
+              || visibleNames.contains(family + "_sum");
+      if (!visible) {
+        continue;
+      }
+      if (limit >= 0 && out.size() >= limit) {
+        break;
+      }
+      out.put(family, List.of(e.getValue()));
     }
     return out;
   }
@@ -647,6 +835,11 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   /** Sealed chunks that left the heap because they are on disk. */
   public long evictedChunkCount() {
     return evictedChunks.get();
+  }
+
+  /** Bytes of XOR chunk payload on disk (samples alone, without index or head); 0 in memory. */
+  public long diskChunkBytes() throws SQLException {
+    return disk == null ? 0 : disk.chunkBytes();
   }
 
   /** Bytes of the store's database file; 0 in memory. */

@@ -494,4 +494,190 @@ abstract class AbstractMetricsQueryEndToEnd {
     given().get("/metrics").then().statusCode(404);
     given().header("Authorization", "Bearer " + PAYMENTS).get("/metrics").then().statusCode(404);
   }
+
+  // ------------------------------------------------------------------ series, labels, metadata
+
+  private static io.restassured.specification.RequestSpecification as(String token) {
+    return given().header("Authorization", "Bearer " + token);
+  }
+
+  @Test
+  void seriesApiAnswersOnlyTheCallersSeriesWhateverTheMatcher() {
+    List<Map<String, String>> shop =
+        as(SHOP)
+            .queryParam("match[]", "{__name__=~\".+\"}")
+            .get("/api/v1/series")
+            .then()
+            .statusCode(200)
+            .body("status", equalTo("success"))
+            .extract()
+            .jsonPath()
+            .getList("data");
+    assertThat(shop).isNotEmpty();
+    assertThat(shop)
+        .extracting(m -> m.get("__name__"))
+        .containsOnly("istio_requests_total")
+        .doesNotContain("pilot_xds_pushes_total", "payments_custom_total");
+    // A matcher naming another tenant's own series finds nothing for shop, everything for SRE.
+    assertThat(
+            as(SHOP)
+                .queryParam("match[]", "payments_custom_total")
+                .queryParam("match[]", "{tenant=\"payments\", __name__!=\"istio_requests_total\"}")
+                .get("/api/v1/series")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("data"))
+        .isEmpty();
+    List<Map<String, String>> sre =
+        as(SRE)
+            .queryParam("match[]", "payments_custom_total")
+            .get("/api/v1/series")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data");
+    assertThat(sre).hasSize(1);
+    assertThat(sre.get(0)).containsEntry("tenant", "payments");
+    // POST form, as Grafana sends long selectors.
+    assertThat(
+            as(PAYMENTS)
+                .contentType("application/x-www-form-urlencoded")
+                .formParam("match[]", "payments_custom_total")
+                .post("/api/v1/series")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("data"))
+        .hasSize(1);
+  }
+
+  @Test
+  void seriesApiErrorsArePrometheusErrors() {
+    as(SHOP)
+        .get("/api/v1/series")
+        .then()
+        .statusCode(400)
+        .body("status", equalTo("error"))
+        .body("errorType", equalTo("bad_data"))
+        .body("error", equalTo("no match[] parameter provided"));
+    as(SHOP)
+        .queryParam("match[]", "{job=~\".*\"}")
+        .get("/api/v1/series")
+        .then()
+        .statusCode(400)
+        .body("errorType", equalTo("bad_data"))
+        .body("error", org.hamcrest.Matchers.containsString("at least one non-empty matcher"));
+    as(SHOP)
+        .queryParam("match[]", "rate(istio_requests_total[5m])")
+        .get("/api/v1/series")
+        .then()
+        .statusCode(400)
+        .body("errorType", equalTo("bad_data"));
+    given().queryParam("match[]", "up").get("/api/v1/series").then().statusCode(401);
+    as(SHOP)
+        .header("X-Scope-OrgID", "payments")
+        .queryParam("match[]", "up")
+        .get("/api/v1/series")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void labelNamesAndValuesAreScoped() {
+    List<String> shopNamespaces =
+        as(SHOP)
+            .get("/api/v1/label/k8s_namespace_name/values")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data");
+    // shop sees its own edges and the gateway that routes to it, not payments' own series,
+    // legacy, or istiod.
+    assertThat(shopNamespaces).contains("shop").doesNotContain("legacy", "istio-system");
+    List<String> tenants =
+        as(SHOP)
+            .get("/api/v1/label/tenant/values")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data");
+    assertThat(tenants).doesNotContain("bookinfo", "unassigned", "search");
+    List<String> names =
+        as(PAYMENTS)
+            .get("/api/v1/label/__name__/values")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data");
+    assertThat(names).containsExactly("istio_requests_total", "payments_custom_total");
+    // With a matcher: only values among matching series, still inside the scope.
+    assertThat(
+            as(SHOP)
+                .queryParam("match[]", "{__name__=\"payments_custom_total\"}")
+                .get("/api/v1/label/k8s_pod_name/values")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("data"))
+        .isEmpty();
+    List<String> sreNames =
+        as(SRE).get("/api/v1/labels").then().statusCode(200).extract().jsonPath().getList("data");
+    assertThat(sreNames).contains("__name__", "tenant", "cluster", "k8s_pod_name");
+    List<String> shopLabelNames =
+        as(SHOP)
+            .queryParam("match[]", "istio_requests_total")
+            .get("/api/v1/labels")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getList("data");
+    assertThat(shopLabelNames).contains("reporter", "source_workload").doesNotContain("type");
+    as(SHOP)
+        .get("/api/v1/label/not-a-name/values")
+        .then()
+        .statusCode(400)
+        .body("errorType", equalTo("bad_data"))
+        .body("error", equalTo("invalid label name: \"not-a-name\""));
+  }
+
+  @Test
+  void metadataComesFromOtlpAndOnlyForVisibleFamilies() {
+    Map<String, List<Map<String, String>>> shop =
+        as(SHOP).get("/api/v1/metadata").then().statusCode(200).extract().jsonPath().getMap("data");
+    assertThat(shop)
+        .containsKey("istio_requests_total")
+        .doesNotContainKey("pilot_xds_pushes_total");
+    assertThat(shop.get("istio_requests_total").get(0)).containsEntry("type", "counter");
+    Map<String, List<Map<String, String>>> sre =
+        as(SRE)
+            .queryParam("metric", "pilot_xds_pushes_total")
+            .get("/api/v1/metadata")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("data");
+    assertThat(sre).containsOnlyKeys("pilot_xds_pushes_total");
+    // Real istio-proxy scrape: HELP text and histogram type survive the OTLP round trip.
+    Map<String, List<Map<String, String>>> hist =
+        as(SRE)
+            .queryParam("metric", "istio_request_duration_milliseconds")
+            .get("/api/v1/metadata")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("data");
+    assertThat(hist.get("istio_request_duration_milliseconds").get(0))
+        .containsEntry("type", "histogram");
+  }
 }

@@ -180,6 +180,11 @@ public final class OtlpMetricsTranslator {
       public void discard(String reason, String metricName) {
         sink.discard(reason, metricName);
       }
+
+      @Override
+      public void metadata(String family, String type, String help, String unit) {
+        sink.metadata(family, type, help, unit);
+      }
     };
   }
 
@@ -200,6 +205,11 @@ public final class OtlpMetricsTranslator {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
     }
+    sink.metadata(
+        name,
+        type == MetricType.MONOTONIC_COUNTER ? "counter" : "gauge",
+        metric.getDescription(),
+        metric.getUnit());
     boolean cumulative = type == MetricType.MONOTONIC_COUNTER;
     for (int i = 0; i < points.size(); i++) {
       NumberDataPoint point = points.get(i);
@@ -238,6 +248,7 @@ public final class OtlpMetricsTranslator {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
     }
+    sink.metadata(name, "histogram", metric.getDescription(), metric.getUnit());
     String sumName = name + "_sum";
     String countName = name + "_count";
     String bucketName = name + "_bucket";
@@ -280,6 +291,7 @@ public final class OtlpMetricsTranslator {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
     }
+    sink.metadata(name, "summary", metric.getDescription(), metric.getUnit());
     String sumName = name + "_sum";
     String countName = name + "_count";
     for (int i = 0; i < points.size(); i++) {

@@ -26,6 +26,14 @@ public interface SampleSink {
   default void discard(String reason, String metricName) {}
 
   /**
+   * The Prometheus metadata of a metric family about to be sent: its name (as the series carry it,
+   * without {@code _bucket}/{@code _sum}/{@code _count}), type ({@code counter}, {@code gauge},
+   * {@code histogram}, {@code summary}), help (the OTLP description) and unit (as sent in OTLP).
+   * Called once per metric of a request. Ignored by default.
+   */
+  default void metadata(String family, String type, String help, String unit) {}
+
+  /**
    * The start time of a cumulative series (monotonic sum, histogram, summary count and sum),
    * reported right before its sample when the data point carries one. Ignored by default.
    */

@@ -132,6 +132,26 @@ public final class PromqlParser {
     return expr;
   }
 
+  /**
+   * Parses a series selector such as {@code up{job=~"a.*"}}, as the {@code match[]} parameter of
+   * the series, labels and label values APIs takes it.
+   *
+   * @throws PromqlException ({@code bad_data}) when it is not valid PromQL or not a plain selector
+   */
+  public static List<LabelMatcher> parseMetricSelector(String selector) {
+    Expr e = parse(selector == null ? "" : selector);
+    if (e instanceof Expr.VectorSelector vs
+        && vs.offsetMs() == 0
+        && vs.atMs() == null
+        && vs.atPreprocessor() == Expr.AtPreprocessor.NONE) {
+      return vs.matchers();
+    }
+    throw PromqlException.badData(
+        "1:1: parse error: expected a series selector such as up{job=\"x\"}, got \""
+            + selector
+            + "\"");
+  }
+
   // ---------------------------------------------------------------- errors
 
   private PromqlException error(int pos, String message) {
