@@ -466,6 +466,12 @@ abstract class AbstractMetricsQueryEndToEnd {
     return out;
   }
 
+  /** The management interface's port in tests (random: parallel builds must not collide). */
+  private static int managementPort() {
+    return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+        .getValue("quarkus.management.test-port", Integer.class);
+  }
+
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
@@ -475,7 +481,7 @@ abstract class AbstractMetricsQueryEndToEnd {
   void selfMetricsAreOnTheManagementPortOnlyAndCountPerTenantAndReason() {
     String text =
         given()
-            .port(9001)
+            .port(managementPort())
             .header("Accept", "text/plain; version=0.0.4")
             .get("/metrics")
             .then()
