@@ -72,6 +72,10 @@ final class AccessLogsHandler extends StoringHandler<StoredLog> {
         namespace = rec.destinationNamespace();
       }
       String tenant = tenantOf(tenants, namespace, cluster);
+      if (!limiter.allowLogBytes(tenant, rec.raw().length())) {
+        discardItem(TenantLimiter.LOG_BYTES_RATE_LIMIT, tenant);
+        continue;
+      }
       add(
           new StoredLog(
               tenant,

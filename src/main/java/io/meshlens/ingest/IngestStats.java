@@ -19,6 +19,11 @@ public final class IngestStats {
   private final LongAdder duplicatePoints = new LongAdder();
   private final Map<String, LongAdder> rejectedRecords = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> discardedPoints = new ConcurrentHashMap<>();
+  private final Map<TenantReason, LongAdder> discardedByTenant = new ConcurrentHashMap<>();
+
+  /** A discard reason that belongs to a tenant (its limits). */
+  public record TenantReason(String reason, String tenant) {}
+
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
 
   public IngestStats(String signal) {
@@ -52,6 +57,20 @@ public final class IngestStats {
   /** A data point left out, by reason (e.g. {@code delta_temporality}). */
   void discardPoint(String reason) {
     adder(discardedPoints, reason).increment();
+  }
+
+  /** A data point of {@code tenant} left out, by reason (e.g. a per-tenant limit). */
+  void discardPoint(String reason, String tenant) {
+    discardedByTenant
+        .computeIfAbsent(new TenantReason(reason, tenant), k -> new LongAdder())
+        .increment();
+  }
+
+  /** Data points left out for a tenant's reason (its limits), by reason and tenant. */
+  public Map<TenantReason, Long> discardedByTenant() {
+    Map<TenantReason, Long> out = new java.util.HashMap<>();
+    discardedByTenant.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
   }
 
   void deadLettered(String reason) {

@@ -50,7 +50,7 @@ public final class MetricsPipeline {
   /** Past this many cached series the cache starts over instead of growing without bound. */
   private static final int MAX_CACHED_SERIES = 2_000_000;
 
-  private record SeriesRef(int id, LongAdder tenantPoints) {}
+  private record SeriesRef(int id, LongAdder tenantPoints, String tenant) {}
 
   private final OtlpMetricsTranslator translator;
   private final Supplier<TenantDirectory> directory;
@@ -63,6 +63,7 @@ public final class MetricsPipeline {
   private volatile MetricAttributor attributor;
   private final Map<String, Map<Labels, SeriesRef>> seriesRefs = new ConcurrentHashMap<>();
   private final DeltaToCumulative deltas;
+  private final TenantLimiter limiter;
 
   public MetricsPipeline(
       OtlpMetricsTranslator translator,
@@ -78,6 +79,7 @@ public final class MetricsPipeline {
     this.encoding = Objects.requireNonNull(encoding);
     this.maxRecordBytes = maxRecordBytes;
     this.deltas = new DeltaToCumulative(store::lastSample);
+    this.limiter = new TenantLimiter(directory);
   }
 
   public IngestStats stats() {
@@ -155,6 +157,7 @@ public final class MetricsPipeline {
         seriesRefs.computeIfAbsent(
             clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
     return new SampleSink() {
+      /** The series' store reference; null when its tenant may not own another series. */
       private SeriesRef resolve(Labels labels) {
         SeriesRef ref = refs.get(labels);
         if (ref == null) {
@@ -162,7 +165,12 @@ public final class MetricsPipeline {
             refs.clear();
           }
           AttributedSeries s = attr.attribute(labels, clusterHint);
-          ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()));
+          if (!store.contains(s.labels())
+              && !limiter.allowNewSeries(s.tenant(), store.seriesCountOf(s.tenant()))) {
+            stats.discardPoint(TenantLimiter.SERIES_LIMIT, s.tenant());
+            return null;
+          }
+          ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()), s.tenant());
           // The key outlives this request: it shares the store's copies of its strings.
           refs.put(store.intern(labels), ref);
         }
@@ -171,10 +179,24 @@ public final class MetricsPipeline {
 
       @Override
       public void accept(Labels labels, long timestampMillis, double v) {
-        store(resolve(labels), timestampMillis, v);
+        SeriesRef ref = resolve(labels);
+        if (ref != null) {
+          store(ref, timestampMillis, v);
+        }
       }
 
       private void store(SeriesRef ref, long timestampMillis, double v) {
+        if (limiter.limitsSamples(ref.tenant())) {
+          // Replayed duplicates do not use up the tenant's allowance.
+          if (store.isDuplicate(ref.id(), timestampMillis)) {
+            stats.duplicatePoint();
+            return;
+          }
+          if (!limiter.allowSample(ref.tenant())) {
+            stats.discardPoint(TenantLimiter.SAMPLE_RATE_LIMIT, ref.tenant());
+            return;
+          }
+        }
         if (store.append(ref.id(), timestampMillis, v)) {
           ref.tenantPoints().increment();
         } else {
@@ -200,6 +222,9 @@ public final class MetricsPipeline {
       @Override
       public void acceptDelta(Labels labels, long timestampMillis, double delta) {
         SeriesRef ref = resolve(labels);
+        if (ref == null) {
+          return;
+        }
         double cumulative = deltas.add(ref.id(), timestampMillis, delta);
         if (Double.isNaN(cumulative)) {
           stats.duplicatePoint();

@@ -41,6 +41,10 @@ final class SpansHandler extends StoringHandler<StoredSpan> {
     for (SpanRecord span : result.value()) {
       String cluster = firstNonEmpty(span.cluster(), header);
       String tenant = tenantOf(tenants, span.namespace(), cluster);
+      if (!limiter.allowSpan(tenant)) {
+        discardItem(TenantLimiter.SPAN_RATE_LIMIT, tenant);
+        continue;
+      }
       StoredSpan s = StoredSpan.of(span, tenant);
       add(
           new StoredSpan(

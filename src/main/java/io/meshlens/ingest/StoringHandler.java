@@ -25,9 +25,13 @@ abstract class StoringHandler<R> implements RecordHandler {
   private final List<R> pending = new ArrayList<>();
   private final Map<String, Long> pendingByTenant = new HashMap<>();
 
+  /** The tenants file's per-tenant limits. */
+  final TenantLimiter limiter;
+
   StoringHandler(IngestStats stats, Supplier<TenantDirectory> tenants) {
     this.stats = stats;
     this.tenants = tenants;
+    this.limiter = new TenantLimiter(tenants);
   }
 
   @Override
@@ -69,6 +73,11 @@ abstract class StoringHandler<R> implements RecordHandler {
 
   final void discardItem(String reason) {
     stats.discardPoint(reason);
+  }
+
+  /** An item of {@code tenant} left out for a reason of its own (its limits). */
+  final void discardItem(String reason, String tenant) {
+    stats.discardPoint(reason, tenant);
   }
 
   /** The tenant of a namespace in a cluster; {@code unassigned} when the namespace is unknown. */

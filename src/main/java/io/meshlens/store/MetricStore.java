@@ -106,6 +106,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
 
   private final Map<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
   private final Map<String, String> symbols = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> seriesByTenant = new ConcurrentHashMap<>();
   private final ArrayList<MemSeries> byId = new ArrayList<>();
   private final Map<String, Map<String, RoaringBitmap>> postings = new HashMap<>();
   private final Map<String, RoaringBitmap> visibleTo = new HashMap<>();
@@ -219,6 +220,30 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
                 .computeIfAbsent(value, k -> new RoaringBitmap())
                 .add(id));
     byLabels.put(ms.labels, ms);
+    String owner = ms.labels.get("tenant");
+    seriesByTenant.computeIfAbsent(owner == null ? "" : owner, k -> new LongAdder()).increment();
+  }
+
+  /** Whether a series with exactly these labels exists. */
+  public boolean contains(Labels labels) {
+    return byLabels.containsKey(labels);
+  }
+
+  /** Series whose {@code tenant} label is {@code tenant}: what the tenant owns. */
+  public long seriesCountOf(String tenant) {
+    LongAdder n = seriesByTenant.get(tenant);
+    return n == null ? 0 : n.sum();
+  }
+
+  /**
+   * Whether a sample at {@code timestampMs} would be refused as a duplicate (the series already has
+   * one at or after it).
+   */
+  public boolean isDuplicate(int seriesId, long timestampMs) {
+    MemSeries ms = seriesById(seriesId);
+    synchronized (ms) {
+      return ms.lastT >= timestampMs;
+    }
   }
 
   /** The id of the series, creating it (and granting visibility) when new. */

@@ -73,6 +73,11 @@ final class IngestCollector implements MultiCollector {
       s.discardedPoints()
           .forEach(
               (r, v) -> discarded.dataPoint(counter(v, "signal", sig, "reason", r, "tenant", "")));
+      s.discardedByTenant()
+          .forEach(
+              (k, v) ->
+                  discarded.dataPoint(
+                      counter(v, "signal", sig, "reason", k.reason(), "tenant", k.tenant())));
       s.deadLettered().forEach((r, v) -> dead.dataPoint(counter(v, "signal", sig, "reason", r)));
       if (s.duplicateSamples() > 0) {
         // Samples at or before their series' last one: a replay after a restart or rebalance, a

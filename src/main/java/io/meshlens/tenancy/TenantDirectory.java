@@ -175,6 +175,16 @@ public final class TenantDirectory {
         || (tb != null && tb.allowedPeers().contains(a));
   }
 
+  /**
+   * The ingest limits of {@code tenant}: its own where it sets them, else the file's defaults.
+   * {@code platform}, {@code unassigned} and unknown names get the defaults.
+   */
+  public TenantLimits limitsOf(String tenant) {
+    TenantSpec t = tenantsByName.get(tenant);
+    TenantLimits defaults = config.limits();
+    return t == null ? defaults : t.limits().over(defaults);
+  }
+
   public TenantsConfig config() {
     return config;
   }

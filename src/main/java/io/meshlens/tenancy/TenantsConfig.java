@@ -21,11 +21,14 @@ import java.util.regex.Pattern;
  *     namespaces: [payments, "payments-*"]
  *     clusters: ["*"]          # optional, default all clusters
  *     allowedPeers: [shop]     # optional
+ *     limits: {activeSeries: 50000}   # optional, see TenantLimits
  * platform:
  *   namespaces: [istio-system, istio-gateways, kube-system]
+ * limits:                    # optional defaults for every tenant
+ *   samplesPerSecond: 100000
  * }</pre>
  */
-public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
+public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, TenantLimits limits) {
 
   /** Reserved tenant of the control plane and shared gateways; visible to SREs only. */
   public static final String PLATFORM = "platform";
@@ -39,9 +42,15 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
   @JsonCreator
   public TenantsConfig(
       @JsonProperty("tenants") List<TenantSpec> tenants,
-      @JsonProperty("platform") PlatformSpec platform) {
+      @JsonProperty("platform") PlatformSpec platform,
+      @JsonProperty("limits") TenantLimits limits) {
     this.tenants = tenants == null ? List.of() : List.copyOf(tenants);
     this.platform = platform == null ? new PlatformSpec(List.of()) : platform;
+    this.limits = limits == null ? TenantLimits.NONE : limits;
+  }
+
+  public TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
+    this(tenants, platform, null);
   }
 
   /** The namespaces of the reserved {@code platform} tenant, in every cluster. */
@@ -60,6 +69,7 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
       List<String> namespaces,
       List<String> clusters,
       List<String> allowedPeers,
+      TenantLimits limits,
       int line) {
 
     public TenantSpec {
@@ -81,6 +91,16 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
       clusters = clusters == null || clusters.isEmpty() ? List.of("*") : List.copyOf(clusters);
       clusters.forEach(c -> checkPattern("cluster of tenant '" + name + "'", c));
       allowedPeers = allowedPeers == null ? List.of() : List.copyOf(allowedPeers);
+      limits = limits == null ? TenantLimits.NONE : limits;
+    }
+
+    public TenantSpec(
+        String name,
+        List<String> namespaces,
+        List<String> clusters,
+        List<String> allowedPeers,
+        int line) {
+      this(name, namespaces, clusters, allowedPeers, null, line);
     }
 
     /** Reads a tenant entry and remembers the line it starts on. */
@@ -90,7 +110,8 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
         int line = p.currentTokenLocation().getLineNr();
         Raw raw = ctxt.readValue(p, Raw.class);
         try {
-          return new TenantSpec(raw.name, raw.namespaces, raw.clusters, raw.allowedPeers, line);
+          return new TenantSpec(
+              raw.name, raw.namespaces, raw.clusters, raw.allowedPeers, raw.limits, line);
         } catch (IllegalArgumentException e) {
           throw new LocatedConfigError(line, e.getMessage());
         }
@@ -101,7 +122,8 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform) {
         @JsonProperty("name") String name,
         @JsonProperty("namespaces") List<String> namespaces,
         @JsonProperty("clusters") List<String> clusters,
-        @JsonProperty("allowedPeers") List<String> allowedPeers) {}
+        @JsonProperty("allowedPeers") List<String> allowedPeers,
+        @JsonProperty("limits") TenantLimits limits) {}
   }
 
   static void checkPattern(String what, String value) {
