@@ -8,23 +8,48 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The one way an HTTP request gets a {@link Scope}: authenticate the bearer token, then resolve
  * {@code X-Scope-OrgID} against what the caller was granted. Every data endpoint calls {@link
  * #scope}; store reads cannot happen without its result.
+ *
+ * <p>Bearer tokens are either OIDC JWTs ({@link JwtAuthenticator}, when {@code
+ * meshlens.oidc.issuer} is set and the token has the JWT form) or looked up in the tokens file
+ * ({@link TokenAuthenticator}).
  */
 @Startup
 @ApplicationScoped
 public class AccessControl {
 
+  private static final Logger LOG = Logger.getLogger(AccessControl.class);
+
   @Inject MeshlensConfig config;
 
   private TokenAuthenticator tokens;
+  private Optional<JwtAuthenticator> jwts = Optional.empty();
+
+  AccessControl() {}
+
+  AccessControl(TokenAuthenticator tokens, Optional<JwtAuthenticator> jwts) {
+    this.tokens = tokens;
+    this.jwts = jwts;
+  }
 
   @PostConstruct
   void init() {
     tokens = TokenAuthenticator.load(Path.of(config.tokensFile()));
+    Optional<OidcSettings> oidc = OidcSettings.from(config.oidc());
+    jwts = oidc.map(s -> JwtAuthenticator.create(s, Clock.systemUTC()));
+    oidc.ifPresent(
+        s ->
+            LOG.infof(
+                "bearer JWTs of %s are verified with the keys at %s",
+                s.issuer(),
+                s.jwksUrl().map(Object::toString).orElse("the jwks_uri of " + s.discoveryUrl())));
   }
 
   /**
@@ -45,6 +70,9 @@ public class AccessControl {
           Kind.UNAUTHENTICATED, "unsupported authorization scheme: use 'Bearer <token>'");
     }
     String token = authorization.substring(7).trim();
+    if (jwts.isPresent() && JwtAuthenticator.looksLikeJwt(token)) {
+      return jwts.get().authenticate(token);
+    }
     return tokens
         .authenticate(token)
         .orElseThrow(() -> new AccessDeniedException(Kind.UNAUTHENTICATED, "unknown token"));

@@ -43,6 +43,8 @@ public interface MeshlensConfig {
 
   Privacy privacy();
 
+  Oidc oidc();
+
   /** Kafka topics per signal. */
   interface Topics {
     /** OTLP metrics (ExportMetricsServiceRequest), the Collector kafka exporter's default. */
@@ -170,6 +172,80 @@ public interface MeshlensConfig {
      */
     @WithDefault("true")
     boolean redactForeignSpans();
+  }
+
+  /**
+   * OIDC bearer JWTs, accepted next to the tokens file. Off unless {@link #issuer()} is set; then a
+   * bearer token of the JWT form ({@code header.payload.signature}, base64url) is verified against
+   * the issuer's keys and never looked up in the tokens file; other tokens still are.
+   */
+  interface Oidc {
+    /**
+     * The issuer, exactly as tokens carry it in {@code iss}, e.g. {@code
+     * https://idp.example.com/realms/mesh}. Setting it turns JWT verification on.
+     */
+    Optional<String> issuer();
+
+    /**
+     * Where the issuer publishes its signing keys (JWKS). Default: the {@code jwks_uri} of the
+     * issuer's discovery document ({@code <issuer>/.well-known/openid-configuration}), read on the
+     * first token to verify, whose {@code issuer} must equal {@link #issuer()}.
+     */
+    Optional<String> jwksUrl();
+
+    /** When set, a token's {@code aud} must contain this value. */
+    Optional<String> audience();
+
+    /**
+     * Claim naming the caller. A dotted path ({@code a.b}) reaches into nested objects when no
+     * top-level claim has the full name.
+     */
+    @WithDefault("sub")
+    String subjectClaim();
+
+    /**
+     * Claim listing the caller's tenants: a JSON array of strings or one string separated by spaces
+     * or commas; dotted paths as for {@link #subjectClaim()}.
+     */
+    @WithDefault("tenants")
+    String tenantsClaim();
+
+    /**
+     * Claim listing the caller's roles, same forms as {@link #tenantsClaim()} (e.g. {@code
+     * realm_access.roles}).
+     */
+    @WithDefault("roles")
+    String rolesClaim();
+
+    /** The role value that makes the caller an SRE (every tenant); any other role is ignored. */
+    @WithDefault("sre")
+    String sreRole();
+
+    /**
+     * Accepted signature algorithms: RSA (RSxxx, PSxxx) and EC (ESxxx) only; {@code none} and HMAC
+     * are refused at start-up.
+     */
+    @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512")
+    List<String> algorithms();
+
+    /** Tolerance for {@code exp} and {@code nbf} against this server's clock. */
+    @WithDefault("60s")
+    Duration clockSkew();
+
+    /** How long fetched keys are used before the JWKS is fetched again. */
+    @WithDefault("5m")
+    Duration jwksRefreshInterval();
+
+    /**
+     * A token signed by a key id the cached JWKS does not have makes Meshlens fetch the JWKS again
+     * (key rotation), but no more often than this.
+     */
+    @WithDefault("30s")
+    Duration jwksMinRefetchInterval();
+
+    /** When the JWKS cannot be fetched, the last keys fetched stay in use this long. */
+    @WithDefault("1h")
+    Duration jwksOutageTolerance();
   }
 
   /** Demo conveniences. */
