@@ -21,6 +21,12 @@ public final class DuckDbSupport {
 
   private DuckDbSupport() {}
 
+  /** One SQL step inside the caller's transaction. */
+  @FunctionalInterface
+  public interface SqlStep {
+    void run(Connection c) throws SQLException;
+  }
+
   /** Writes one batch of rows into a DuckDB Appender. */
   @FunctionalInterface
   public interface Rows {
@@ -30,7 +36,7 @@ public final class DuckDbSupport {
   /**
    * One transaction: sets {@code offsets}, loads the rows into the constraint-free {@code staging}
    * temp table (so the Appender never fails half-way), runs {@code insertFromStaging} (which
-   * checks, de-duplicates and copies them into the real table), commits. Any failure rolls back
+   * checks, de-duplicates and copies them into the real tables), commits. Any failure rolls back
    * rows and offsets together. Offsets go first so that the rollback provably covers them.
    */
   public static void appendWithOffsets(
@@ -39,7 +45,7 @@ public final class DuckDbSupport {
       Map<String, Long> offsets,
       String staging,
       Rows rows,
-      String insertFromStaging)
+      SqlStep insertFromStaging)
       throws SQLException {
     writeLock.lock();
     try {
@@ -51,8 +57,8 @@ public final class DuckDbSupport {
         try (DuckDBAppender a = writer.createAppender("temp", "main", staging)) {
           rows.appendTo(a);
         }
+        insertFromStaging.run(writer);
         try (Statement s = writer.createStatement()) {
-          s.execute(insertFromStaging);
           s.execute("DELETE FROM " + staging);
         }
         writer.commit();

@@ -1,5 +1,6 @@
 package io.meshlens.store.logs;
 
+import io.meshlens.store.DayTables;
 import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.Scope;
@@ -40,6 +41,8 @@ public final class AccessLogStore implements AutoCloseable {
   /** Milliseconds in a UTC day: the partition key is {@code floor(start / DAY_MS)}. */
   public static final long DAY_MS = 86_400_000L;
 
+  private static final String DAY_EXPRESSION = "CAST(floor(start_ms / " + DAY_MS + ") AS INTEGER)";
+
   /** Fields {@link #countsBy} may group by; the names are columns, so nothing else is allowed. */
   public static final Set<String> COUNT_FIELDS =
       Set.of(
@@ -69,6 +72,10 @@ public final class AccessLogStore implements AutoCloseable {
           + " upstream_cluster, request_id, trace_id, direction, raw";
 
   private final DuckDBConnection writer;
+
+  /** One table per UTC day behind the view {@code access_logs}; retention drops a day's table. */
+  private final DayTables days;
+
   private final ReentrantLock writeLock = new ReentrantLock();
 
   /** Opens (creating when needed) the log database under {@code directory}. */
@@ -97,11 +104,13 @@ public final class AccessLogStore implements AutoCloseable {
         trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
         line_hash BIGINT NOT NULL""";
     try (Statement s = writer.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS access_logs ("
-              + fields
-              + ", day INTEGER NOT NULL,"
-              + " PRIMARY KEY (request_id, pod, direction, start_ms, line_hash))");
+      days =
+          new DayTables(
+              "access_logs",
+              fields
+                  + ", day INTEGER NOT NULL,"
+                  + " PRIMARY KEY (request_id, pod, direction, start_ms, line_hash)");
+      days.open(s);
       DuckDbSupport.createOffsetsTable(s);
       // Staging without constraints: the Appender never fails half-way; the checks and the
       // de-duplication happen in the one INSERT ... SELECT into access_logs.
@@ -119,6 +128,16 @@ public final class AccessLogStore implements AutoCloseable {
    * request id, pod, direction, start time and line) is skipped, so a replay stores nothing twice.
    */
   public void append(List<StoredLog> logs, Map<String, Long> kafkaOffsets) throws SQLException {
+    try {
+      appendRows(logs, kafkaOffsets);
+    } catch (SQLException | RuntimeException e) {
+      resyncDays();
+      throw e;
+    }
+  }
+
+  private void appendRows(List<StoredLog> logs, Map<String, Long> kafkaOffsets)
+      throws SQLException {
     DuckDbSupport.appendWithOffsets(
         writer,
         writeLock,
@@ -150,10 +169,29 @@ public final class AccessLogStore implements AutoCloseable {
                 .endRow();
           }
         },
-        "INSERT OR IGNORE INTO access_logs SELECT *, CAST(floor(start_ms / "
-            + DAY_MS
-            + ") AS INTEGER) FROM log_staging QUALIFY row_number() OVER"
-            + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1");
+        c ->
+            days.insert(
+                c,
+                "log_staging",
+                DAY_EXPRESSION,
+                day ->
+                    "SELECT *, "
+                        + DAY_EXPRESSION
+                        + " FROM log_staging WHERE "
+                        + DAY_EXPRESSION
+                        + " = "
+                        + day
+                        + " QUALIFY row_number() OVER"
+                        + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1"));
+  }
+
+  private void resyncDays() throws SQLException {
+    writeLock.lock();
+    try (Statement s = writer.createStatement()) {
+      days.resync(s);
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
@@ -579,19 +617,22 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   /**
-   * Deletes every entry of the UTC days wholly before the day of {@code epochMs}. It deletes by the
-   * partition key ({@code day}), so whole days go at once; one file per day, dropped as a file, can
-   * replace this later without changing the contract.
+   * Drops, whole, every UTC day of entries before the day of {@code epochMs} (one table each).
+   *
+   * @return the number of days dropped
    */
-  public void dropBefore(long epochMs) throws SQLException {
+  public int dropBefore(long epochMs) throws SQLException {
     writeLock.lock();
-    try (PreparedStatement p = writer.prepareStatement("DELETE FROM access_logs WHERE day < ?")) {
-      p.setLong(1, Math.floorDiv(epochMs, DAY_MS));
-      p.executeUpdate();
-      writer.commit();
-    } catch (SQLException | RuntimeException e) {
-      writer.rollback();
-      throw e;
+    try (Statement s = writer.createStatement()) {
+      try {
+        int n = days.dropBefore(s, Math.floorDiv(epochMs, DAY_MS));
+        writer.commit();
+        return n;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        days.resync(s);
+        throw e;
+      }
     } finally {
       writeLock.unlock();
     }

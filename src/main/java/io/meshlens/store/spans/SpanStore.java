@@ -1,5 +1,6 @@
 package io.meshlens.store.spans;
 
+import io.meshlens.store.DayTables;
 import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.Scope;
 import java.io.IOException;
@@ -38,9 +39,33 @@ public final class SpanStore implements AutoCloseable {
   /** Microseconds in a UTC day: the partition key is {@code floor(start / DAY_MICROS)}. */
   public static final long DAY_MICROS = 86_400_000_000L;
 
+  private static final String DAY_EXPRESSION =
+      "CAST(floor(start_micros / " + DAY_MICROS + ") AS INTEGER)";
+
   private static final String COLUMNS =
       "trace_id, span_id, parent_span_id, tenant, service, operation, kind, start_micros,"
           + " duration_micros, status, attributes, cluster, namespace";
+
+  /** One table per UTC day behind the view {@code spans}; retention drops a day's table. */
+  private final DayTables days =
+      new DayTables(
+          "spans",
+          """
+          trace_id VARCHAR NOT NULL,
+          span_id VARCHAR NOT NULL,
+          parent_span_id VARCHAR NOT NULL,
+          tenant VARCHAR NOT NULL,
+          service VARCHAR NOT NULL,
+          operation VARCHAR NOT NULL,
+          kind VARCHAR NOT NULL,
+          start_micros BIGINT NOT NULL,
+          duration_micros BIGINT NOT NULL,
+          status VARCHAR NOT NULL,
+          attributes JSON NOT NULL,
+          cluster VARCHAR NOT NULL,
+          namespace VARCHAR NOT NULL,
+          day INTEGER NOT NULL,
+          PRIMARY KEY (trace_id, span_id)""");
 
   private final DuckDBConnection writer;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -58,24 +83,7 @@ public final class SpanStore implements AutoCloseable {
                 .connect(
                     "jdbc:duckdb:" + directory.resolve("spans.duckdb"), new java.util.Properties());
     try (Statement s = writer.createStatement()) {
-      s.execute(
-          """
-          CREATE TABLE IF NOT EXISTS spans (
-            trace_id VARCHAR NOT NULL,
-            span_id VARCHAR NOT NULL,
-            parent_span_id VARCHAR NOT NULL,
-            tenant VARCHAR NOT NULL,
-            service VARCHAR NOT NULL,
-            operation VARCHAR NOT NULL,
-            kind VARCHAR NOT NULL,
-            start_micros BIGINT NOT NULL,
-            duration_micros BIGINT NOT NULL,
-            status VARCHAR NOT NULL,
-            attributes JSON NOT NULL,
-            cluster VARCHAR NOT NULL,
-            namespace VARCHAR NOT NULL,
-            day INTEGER NOT NULL,
-            PRIMARY KEY (trace_id, span_id))""");
+      days.open(s);
       DuckDbSupport.createOffsetsTable(s);
       // Staging has no constraints so that the Appender never fails half-way; the checks (and the
       // de-duplication) happen in the one INSERT ... SELECT into spans.
@@ -96,6 +104,25 @@ public final class SpanStore implements AutoCloseable {
    * id are already stored is skipped, so replaying a batch after a crash stores nothing twice.
    */
   public void append(List<StoredSpan> spans, Map<String, Long> kafkaOffsets) throws SQLException {
+    try {
+      appendRows(spans, kafkaOffsets);
+    } catch (SQLException | RuntimeException e) {
+      resyncDays();
+      throw e;
+    }
+  }
+
+  private void resyncDays() throws SQLException {
+    writeLock.lock();
+    try (Statement s = writer.createStatement()) {
+      days.resync(s);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void appendRows(List<StoredSpan> spans, Map<String, Long> kafkaOffsets)
+      throws SQLException {
     DuckDbSupport.appendWithOffsets(
         writer,
         writeLock,
@@ -120,13 +147,21 @@ public final class SpanStore implements AutoCloseable {
                 .endRow();
           }
         },
-        "INSERT OR IGNORE INTO spans SELECT trace_id, span_id, parent_span_id, tenant,"
-            + " service, operation, kind, start_micros, duration_micros, status,"
-            + " CAST(attributes AS JSON), cluster, namespace,"
-            + " CAST(floor(start_micros / "
-            + DAY_MICROS
-            + ") AS INTEGER) FROM span_staging"
-            + " QUALIFY row_number() OVER (PARTITION BY trace_id, span_id) = 1");
+        c ->
+            days.insert(
+                c,
+                "span_staging",
+                DAY_EXPRESSION,
+                day ->
+                    "SELECT trace_id, span_id, parent_span_id, tenant, service, operation, kind,"
+                        + " start_micros, duration_micros, status, CAST(attributes AS JSON),"
+                        + " cluster, namespace, "
+                        + DAY_EXPRESSION
+                        + " FROM span_staging WHERE "
+                        + DAY_EXPRESSION
+                        + " = "
+                        + day
+                        + " QUALIFY row_number() OVER (PARTITION BY trace_id, span_id) = 1"));
   }
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
@@ -261,19 +296,22 @@ public final class SpanStore implements AutoCloseable {
   }
 
   /**
-   * Deletes every span of the UTC days wholly before the day of {@code epochMicros}. It deletes by
-   * the partition key ({@code day}), so whole days go at once; one file per day, dropped as a file,
-   * can replace this later without changing the contract.
+   * Drops, whole, every UTC day of spans before the day of {@code epochMicros} (one table each).
+   *
+   * @return the number of days dropped
    */
-  public void dropBefore(long epochMicros) throws SQLException {
+  public int dropBefore(long epochMicros) throws SQLException {
     writeLock.lock();
-    try (PreparedStatement p = writer.prepareStatement("DELETE FROM spans WHERE day < ?")) {
-      p.setLong(1, Math.floorDiv(epochMicros, DAY_MICROS));
-      p.executeUpdate();
-      writer.commit();
-    } catch (SQLException | RuntimeException e) {
-      writer.rollback();
-      throw e;
+    try (Statement s = writer.createStatement()) {
+      try {
+        int n = days.dropBefore(s, Math.floorDiv(epochMicros, DAY_MICROS));
+        writer.commit();
+        return n;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        days.resync(s);
+        throw e;
+      }
     } finally {
       writeLock.unlock();
     }
