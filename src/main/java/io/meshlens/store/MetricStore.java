@@ -124,6 +124,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   private final AtomicLong maxT = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong checkpoints = new AtomicLong();
   private final AtomicLong evictedChunks = new AtomicLong();
+  private final AtomicLong diskChunkReads = new AtomicLong();
   private volatile int persistedSeries;
   private volatile Map<String, Long> persistedOffsets = Map.of();
 
@@ -188,6 +189,49 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     }
     persistedSeries = byId.size();
     persistedOffsets = Map.copyOf(disk.offsets());
+    loadHeadWindow();
+  }
+
+  /**
+   * Brings the sealed chunks of the last head window back onto the heap, so that dashboards read
+   * the recent past from memory after a restart as before it.
+   */
+  private void loadHeadWindow() throws SQLException {
+    long newest = maxT.get();
+    if (newest == Long.MIN_VALUE || byId.isEmpty()) {
+      return;
+    }
+    long from = newest - headMillis();
+    RoaringBitmap all = new RoaringBitmap();
+    all.add(0L, (long) byId.size());
+    List<MetricDatabase.ChunkRow> rows = disk.chunks(all, from, newest);
+    int i = 0;
+    while (i < rows.size()) {
+      int id = rows.get(i).id();
+      int j = i;
+      while (j < rows.size() && rows.get(j).id() == id) {
+        j++;
+      }
+      MemSeries ms = byId.get(id);
+      long openStart = ms.open != null ? ms.openMinT : Long.MAX_VALUE;
+      List<MetricDatabase.ChunkRow> mine = new ArrayList<>();
+      for (MetricDatabase.ChunkRow r : rows.subList(i, j)) {
+        if (r.minT() < openStart) {
+          mine.add(r);
+        }
+      }
+      int n = mine.size();
+      ms.sealed = new byte[n][];
+      ms.sealedMinT = new long[n];
+      ms.sealedMaxT = new long[n];
+      for (int k = 0; k < n; k++) {
+        ms.sealed[k] = mine.get(k).chunk();
+        ms.sealedMinT[k] = mine.get(k).minT();
+        ms.sealedMaxT[k] = mine.get(k).maxT();
+      }
+      ms.persisted = n;
+      i = j;
+    }
   }
 
   /**
@@ -386,6 +430,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     } catch (SQLException e) {
       throw new StoreReadException("metric store: reading chunks from disk failed: " + e, e);
     }
+    diskChunkReads.addAndGet(rows.size());
     Map<Integer, Samples> out = new HashMap<>();
     for (MetricDatabase.ChunkRow row : rows) {
       long memStart = memStarts.get(row.id());
@@ -855,6 +900,11 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   /** Checkpoints written since start-up. */
   public long checkpointCount() {
     return checkpoints.get();
+  }
+
+  /** Chunks that reads had to fetch from disk (older than what the heap holds). */
+  public long diskChunkReadCount() {
+    return diskChunkReads.get();
   }
 
   /** Sealed chunks that left the heap because they are on disk. */

@@ -46,6 +46,7 @@ public class MetricsEndpoint {
                 store::checkpointCount,
                 ingest::failedMetricCheckpoints,
                 store::evictedChunkCount,
+                store::diskChunkReadCount,
                 retention::runs,
                 retention::failures)));
     management

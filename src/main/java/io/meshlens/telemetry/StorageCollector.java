@@ -30,6 +30,7 @@ final class StorageCollector implements MultiCollector {
       LongSupplier checkpoints,
       LongSupplier checkpointFailures,
       LongSupplier evictedChunks,
+      LongSupplier diskChunkReads,
       LongSupplier retentionRuns,
       LongSupplier retentionFailures) {}
 
@@ -68,6 +69,10 @@ final class StorageCollector implements MultiCollector {
             "meshlens_metric_store_evicted_chunks",
             "Sealed metric chunks that left the heap because they are on disk.",
             sources.evictedChunks().getAsLong()),
+        counter(
+            "meshlens_metric_store_disk_chunk_reads",
+            "Metric chunks reads fetched from disk, older than what the heap holds.",
+            sources.diskChunkReads().getAsLong()),
         counter(
             "meshlens_retention_runs",
             "Retention passes completed.",
