@@ -149,6 +149,26 @@ public final class DayTables {
     return old.size();
   }
 
+  /**
+   * Deletes the rows matching {@code where} (an SQL condition) from every day before {@code
+   * firstKeptDay}: a tenant's shorter retention inside days the others still keep. The caller
+   * commits.
+   *
+   * @return the number of rows deleted
+   */
+  public long deleteBefore(Statement s, long firstKeptDay, String where) throws SQLException {
+    long deleted = 0;
+    for (long day : days.headSet(firstKeptDay)) {
+      deleted += s.executeUpdate("DELETE FROM " + table(day) + " WHERE " + where);
+    }
+    if (legacy) {
+      deleted +=
+          s.executeUpdate(
+              "DELETE FROM " + name + "_legacy WHERE day < " + firstKeptDay + " AND " + where);
+    }
+    return deleted;
+  }
+
   /** The days with a table, oldest first. */
   public List<Long> days() {
     return List.copyOf(days);

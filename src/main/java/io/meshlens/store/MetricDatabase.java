@@ -335,6 +335,44 @@ final class MetricDatabase implements AutoCloseable {
     return dropped;
   }
 
+  /**
+   * Deletes the chunks of the series in {@code ids} from every day before {@code firstKeptDay}: a
+   * tenant's shorter retention.
+   *
+   * @return the number of chunks deleted
+   */
+  long deleteChunks(RoaringBitmap ids, long firstKeptDay) throws SQLException {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    writeLock.lock();
+    try (Statement s = writer.createStatement()) {
+      try {
+        s.execute("CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER)");
+        s.execute("DELETE FROM retention_ids");
+        try (DuckDBAppender a = writer.createAppender("temp", "main", "retention_ids")) {
+          for (int id : ids) {
+            a.beginRow().append(id).endRow();
+          }
+        }
+        long deleted = 0;
+        for (long day : days.headMap(firstKeptDay).keySet()) {
+          deleted +=
+              s.executeUpdate(
+                  "DELETE FROM " + table(day) + " WHERE id IN (SELECT id FROM retention_ids)");
+        }
+        s.execute("DELETE FROM retention_ids");
+        writer.commit();
+        return deleted;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** Bytes of chunk payload stored, over every day (the XOR-encoded samples alone). */
   long chunkBytes() throws SQLException {
     long total = 0;

@@ -897,6 +897,30 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     }
   }
 
+  /**
+   * Deletes, from the days before the day of {@code cutoffMs}, the chunks of the series {@code
+   * tenant} owns (its {@code tenant} label): a tenant retention shorter than the store's.
+   *
+   * @return the number of chunks deleted
+   */
+  public long dropTenantBefore(String tenant, long cutoffMs) throws SQLException {
+    if (disk == null) {
+      return 0;
+    }
+    RoaringBitmap owned;
+    indexLock.readLock().lock();
+    try {
+      Map<String, RoaringBitmap> byTenant = postings.get("tenant");
+      RoaringBitmap b = byTenant == null ? null : byTenant.get(tenant);
+      owned = b == null ? new RoaringBitmap() : b.clone();
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    synchronized (checkpointLock) {
+      return disk.deleteChunks(owned, Math.floorDiv(cutoffMs, MetricDatabase.DAY_MS));
+    }
+  }
+
   /** Checkpoints written since start-up. */
   public long checkpointCount() {
     return checkpoints.get();

@@ -185,6 +185,18 @@ public final class TenantDirectory {
     return t == null ? defaults : t.limits().over(defaults);
   }
 
+  /** Tenants that set a retention of their own, by name. */
+  public Map<String, TenantRetention> retentionOverrides() {
+    Map<String, TenantRetention> out = new LinkedHashMap<>();
+    tenantsByName.forEach(
+        (name, t) -> {
+          if (!t.retention().equals(TenantRetention.NONE)) {
+            out.put(name, t.retention());
+          }
+        });
+    return out;
+  }
+
   public TenantsConfig config() {
     return config;
   }

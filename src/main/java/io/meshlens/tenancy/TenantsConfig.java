@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *     clusters: ["*"]          # optional, default all clusters
  *     allowedPeers: [shop]     # optional
  *     limits: {activeSeries: 50000}   # optional, see TenantLimits
+ *     retention: {spans: 1d}          # optional, see TenantRetention
  * platform:
  *   namespaces: [istio-system, istio-gateways, kube-system]
  * limits:                    # optional defaults for every tenant
@@ -70,6 +71,7 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, Ten
       List<String> clusters,
       List<String> allowedPeers,
       TenantLimits limits,
+      TenantRetention retention,
       int line) {
 
     public TenantSpec {
@@ -92,6 +94,7 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, Ten
       clusters.forEach(c -> checkPattern("cluster of tenant '" + name + "'", c));
       allowedPeers = allowedPeers == null ? List.of() : List.copyOf(allowedPeers);
       limits = limits == null ? TenantLimits.NONE : limits;
+      retention = retention == null ? TenantRetention.NONE : retention;
     }
 
     public TenantSpec(
@@ -100,7 +103,7 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, Ten
         List<String> clusters,
         List<String> allowedPeers,
         int line) {
-      this(name, namespaces, clusters, allowedPeers, null, line);
+      this(name, namespaces, clusters, allowedPeers, null, null, line);
     }
 
     /** Reads a tenant entry and remembers the line it starts on. */
@@ -111,7 +114,13 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, Ten
         Raw raw = ctxt.readValue(p, Raw.class);
         try {
           return new TenantSpec(
-              raw.name, raw.namespaces, raw.clusters, raw.allowedPeers, raw.limits, line);
+              raw.name,
+              raw.namespaces,
+              raw.clusters,
+              raw.allowedPeers,
+              raw.limits,
+              raw.retention,
+              line);
         } catch (IllegalArgumentException e) {
           throw new LocatedConfigError(line, e.getMessage());
         }
@@ -123,7 +132,8 @@ public record TenantsConfig(List<TenantSpec> tenants, PlatformSpec platform, Ten
         @JsonProperty("namespaces") List<String> namespaces,
         @JsonProperty("clusters") List<String> clusters,
         @JsonProperty("allowedPeers") List<String> allowedPeers,
-        @JsonProperty("limits") TenantLimits limits) {}
+        @JsonProperty("limits") TenantLimits limits,
+        @JsonProperty("retention") TenantRetention retention) {}
   }
 
   static void checkPattern(String what, String value) {

@@ -154,6 +154,26 @@ class MetricStoreDurabilityTest {
   }
 
   @Test
+  void aTenantWithAShorterRetentionLosesItsOwnChunksOfTheKeptDays() throws Exception {
+    try (MetricStore store = MetricStore.open(dir, Duration.ZERO)) {
+      int shop = store.seriesId(series("a", "shop", Set.of("shop")));
+      int search = store.seriesId(series("b", "search", Set.of("search")));
+      for (int day = 0; day < 3; day++) {
+        for (int i = 0; i < 120; i++) {
+          store.append(shop, T0 + day * DAY + i * 15_000L, i);
+          store.append(search, T0 + day * DAY + i * 15_000L, i);
+        }
+      }
+      store.checkpoint(Map.of());
+      assertThat(store.dropTenantBefore("search", T0 + 2 * DAY)).isEqualTo(2);
+      assertThat(store.select(Scope.everything(), named("b"), 0, Long.MAX_VALUE).get(0).size())
+          .isEqualTo(120);
+      assertThat(store.select(Scope.everything(), named("a"), 0, Long.MAX_VALUE).get(0).size())
+          .isEqualTo(360);
+    }
+  }
+
+  @Test
   void aFailedCheckpointLeavesTheLastOneIntactAndTheNextWritesEverything() throws Exception {
     MetricStore store = MetricStore.open(dir, Duration.ofHours(2));
     int a = store.seriesId(series("a", "shop", Set.of("shop")));

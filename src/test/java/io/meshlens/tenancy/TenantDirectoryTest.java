@@ -197,4 +197,38 @@ class TenantDirectoryTest {
     assertThat(d.allTenants())
         .containsExactly("analytics", "payments", "platform", "search", "shop", "unassigned");
   }
+
+  @Test
+  void tenantsMayShortenTheirRetentionPerSignal() throws IOException {
+    TenantDirectory d =
+        TenantDirectory.load(
+            write(
+                """
+                tenants:
+                  - name: search
+                    namespaces: [search]
+                    retention: {metrics: 7d, spans: 36h}
+                  - name: shop
+                    namespaces: [shop]
+                """));
+    assertThat(d.retentionOverrides())
+        .containsOnlyKeys("search")
+        .containsEntry(
+            "search",
+            new TenantRetention(
+                java.time.Duration.ofDays(7), java.time.Duration.ofHours(36), null));
+    assertThatThrownBy(
+            () ->
+                TenantDirectory.load(
+                    write(
+                        """
+                        tenants:
+                          - name: search
+                            namespaces: [search]
+                            retention: {logs: 3 days}
+                        """)))
+        .isInstanceOf(ConfigFileException.class)
+        .hasMessageContaining("tenants.yaml:")
+        .hasMessageContaining("retention logs '3 days' is not a duration like 7d");
+  }
 }

@@ -317,6 +317,32 @@ public final class SpanStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes {@code tenant}'s rows of the UTC days before the day of {@code epochMicros}: a tenant
+   * retention shorter than the store's, whose whole days {@link #dropBefore} drops.
+   *
+   * @return the number of rows deleted
+   */
+  public long dropTenantBefore(String tenant, long epochMicros) throws SQLException {
+    writeLock.lock();
+    try (Statement s = writer.createStatement()) {
+      try {
+        long n =
+            days.deleteBefore(
+                s,
+                Math.floorDiv(epochMicros, DAY_MICROS),
+                "tenant = '" + tenant.replace("'", "''") + "'");
+        writer.commit();
+        return n;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        throw e;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** Number of spans visible in {@code scope}: for usage views and tests. */
   public long count(Scope scope) throws SQLException {
     List<Object> params = new ArrayList<>();

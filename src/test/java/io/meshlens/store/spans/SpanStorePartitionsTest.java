@@ -119,4 +119,20 @@ class SpanStorePartitionsTest {
       assertThat(store.trace(Scope.everything(), "1".repeat(32))).isEmpty();
     }
   }
+
+  @Test
+  void aTenantWithAShorterRetentionLosesItsOwnRowsOfTheKeptDays() throws Exception {
+    try (SpanStore store = new SpanStore(dir)) {
+      List<StoredSpan> batch = new ArrayList<>();
+      for (int d = 0; d < 3; d++) {
+        batch.add(span(String.format("%030d%02d", d, 1), D0 + d * DAY, "shop"));
+        batch.add(span(String.format("%030d%02d", d, 2), D0 + d * DAY, "search"));
+      }
+      store.append(batch, Map.of());
+      // search keeps one day: its rows of the two older days go, shop's stay.
+      assertThat(store.dropTenantBefore("search", D0 + 2 * DAY + 1)).isEqualTo(2);
+      assertThat(store.count(Scope.tenants(Set.of("search")))).isEqualTo(1);
+      assertThat(store.count(Scope.tenants(Set.of("shop")))).isEqualTo(3);
+    }
+  }
 }
