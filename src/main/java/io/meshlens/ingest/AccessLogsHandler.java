@@ -3,6 +3,7 @@ package io.meshlens.ingest;
 import io.meshlens.ingest.decode.DecodeFailure;
 import io.meshlens.ingest.decode.DecodeResult;
 import io.meshlens.ingest.decode.Direction;
+import io.meshlens.ingest.decode.Workloads;
 import io.meshlens.ingest.logs.AccessLogDecoder;
 import io.meshlens.ingest.logs.AccessLogRecord;
 import io.meshlens.ingest.logs.LogBatch;
@@ -82,7 +83,7 @@ final class AccessLogsHandler extends StoringHandler<StoredLog> {
               cluster,
               namespace == null ? "" : namespace,
               rec.pod() == null ? "" : rec.pod(),
-              "",
+              Workloads.fromPod(rec.pod()),
               rec.startTimeMillis(),
               rec.method(),
               rec.path(),

@@ -179,7 +179,8 @@ class LokiApiEndToEndTest {
         "direction", "outbound",
         "namespace", "shop",
         "pod", "shop-web-1",
-        "tenant", "shop");
+        "tenant", "shop",
+        "workload", "shop-web");
   }
 
   @Test
@@ -330,7 +331,7 @@ class LokiApiEndToEndTest {
   @Test
   void labelsAndValuesAreTheCallersOnly() {
     assertThat(ok(as(SHOP, null).get("/loki/api/v1/labels")).getList("data"))
-        .containsExactly("cluster", "direction", "namespace", "pod", "tenant");
+        .containsExactly("cluster", "direction", "namespace", "pod", "tenant", "workload");
     assertThat(ok(as(SRE, null).get("/loki/api/v1/label/namespace/values")).getList("data"))
         .containsExactly("bookinfo", "payments", "shop");
     assertThat(ok(as(SRE, null).get("/loki/api/v1/label/tenant/values")).getList("data"))
