@@ -373,6 +373,30 @@ final class MetricDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * The start of each series' oldest stored chunk, indexed by series id; {@code Long.MAX_VALUE} for
+   * series with no chunk on disk.
+   */
+  long[] oldestChunkStarts(int seriesCount) throws SQLException {
+    long[] out = new long[seriesCount];
+    java.util.Arrays.fill(out, Long.MAX_VALUE);
+    try (Connection c = writer.duplicate();
+        Statement s = c.createStatement()) {
+      for (long day : days.keySet()) {
+        try (ResultSet r =
+            s.executeQuery("SELECT id, min(min_t) FROM " + table(day) + " GROUP BY id")) {
+          while (r.next()) {
+            int id = r.getInt(1);
+            if (id >= 0 && id < seriesCount) {
+              out[id] = Math.min(out[id], r.getLong(2));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Bytes of chunk payload stored, over every day (the XOR-encoded samples alone). */
   long chunkBytes() throws SQLException {
     long total = 0;

@@ -164,7 +164,6 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
             "metric store: series ids are not contiguous at " + row.id() + " in " + disk);
       }
       MemSeries ms = new MemSeries(row.id(), intern(row.labels()));
-      ms.onDisk = true;
       index(ms);
     }
     for (MetricDatabase.Grant g : disk.grants()) {
@@ -190,6 +189,11 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     persistedSeries = byId.size();
     persistedOffsets = Map.copyOf(disk.offsets());
     loadHeadWindow();
+    // Only series with chunks older than what is now on the heap need the disk on reads.
+    long[] oldest = disk.oldestChunkStarts(byId.size());
+    for (MemSeries ms : byId) {
+      ms.onDisk = oldest[ms.id] < ms.memStart();
+    }
   }
 
   /**

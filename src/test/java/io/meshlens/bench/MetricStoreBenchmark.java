@@ -201,7 +201,7 @@ public final class MetricStoreBenchmark {
     out.add(
         String.format(
             Locale.ROOT,
-            "| restart | open %.1f s (%,d series), first panel %.0f ms (%d series, all from disk):"
+            "| restart | open %.1f s (%,d series), first panel %.0f ms (%d series):"
                 + " **serving after %.1f s** (target ≤ 30 s), plus the Kafka replay of at most one"
                 + " checkpoint interval |",
             openSecs,
@@ -211,7 +211,7 @@ public final class MetricStoreBenchmark {
             openSecs + firstMs / 1000));
     out.add(
         latency(
-            "panel selection after restart, last 1 h (disk)",
+            "panel selection after restart, last 1 h (head window reloaded)",
             reopened,
             tenant,
             panel,
