@@ -99,6 +99,7 @@ final class AccessLogsHandler extends StoringHandler<StoredLog> {
               rec.direction().label(),
               rec.raw()),
           tenant);
+      stats().addBytes(tenant, rec.raw().length());
     }
     return Optional.empty();
   }

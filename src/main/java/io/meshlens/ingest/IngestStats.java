@@ -16,6 +16,7 @@ public final class IngestStats {
   private final Map<String, LongAdder> recordsByTopic = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> bytesByTopic = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> pointsByTenant = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> bytesByTenant = new ConcurrentHashMap<>();
   private final LongAdder duplicatePoints = new LongAdder();
   private final Map<String, LongAdder> rejectedRecords = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> discardedPoints = new ConcurrentHashMap<>();
@@ -43,6 +44,11 @@ public final class IngestStats {
   /** The adder counting stored data points of {@code tenant}; callers cache it per series. */
   LongAdder pointsOf(String tenant) {
     return adder(pointsByTenant, tenant);
+  }
+
+  /** Bytes of {@code tenant}'s stored items (for access logs: the raw line's length). */
+  void addBytes(String tenant, long n) {
+    adder(bytesByTenant, tenant).add(n);
   }
 
   void duplicatePoint() {
@@ -93,6 +99,11 @@ public final class IngestStats {
   /** Data points stored, all tenants. */
   public long samples() {
     return sum(pointsByTenant);
+  }
+
+  /** Bytes of stored items by tenant; counted by the access log path only. */
+  public Map<String, Long> bytesByTenant() {
+    return snapshot(bytesByTenant);
   }
 
   public long duplicateSamples() {
