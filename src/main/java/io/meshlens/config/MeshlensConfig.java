@@ -172,6 +172,15 @@ public interface MeshlensConfig {
      */
     @WithDefault("true")
     boolean redactForeignSpans();
+
+    /**
+     * On a series another tenant's proxy reported (a cross-tenant edge), the peer's workload, pod,
+     * version, principal and address labels show as stable pseudonyms; tenant, namespace, service
+     * and cluster stay. The pseudonyms are keyed by {@code <data-dir>/privacy.key}, created on
+     * first start. {@code false} shows them in full.
+     */
+    @WithDefault("true")
+    boolean redactPeerLabels();
   }
 
   /**

@@ -118,6 +118,8 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   /** Null when the store lives in memory only. */
   private final MetricDatabase disk;
 
+  private final PeerPrivacy privacy;
+
   private final Duration headWindow;
   private final Object checkpointLock = new Object();
   private final List<MetricDatabase.Grant> pendingGrants = new ArrayList<>();
@@ -130,13 +132,20 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
 
   /** A store in memory only: nothing survives the process. */
   public MetricStore() {
-    this.disk = null;
-    this.headWindow = Duration.ofDays(365_000);
+    this(PeerPrivacy.withRandomKey());
   }
 
-  private MetricStore(MetricDatabase disk, Duration headWindow) {
+  /** A store in memory only, with the given peer privacy. */
+  public MetricStore(PeerPrivacy privacy) {
+    this.disk = null;
+    this.headWindow = Duration.ofDays(365_000);
+    this.privacy = privacy;
+  }
+
+  private MetricStore(MetricDatabase disk, Duration headWindow, PeerPrivacy privacy) {
     this.disk = disk;
     this.headWindow = headWindow;
+    this.privacy = privacy;
   }
 
   /**
@@ -146,9 +155,18 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * @param headWindow how long sealed chunks stay on the heap after they are on disk
    */
   public static MetricStore open(Path directory, Duration headWindow) throws SQLException {
+    return open(directory, headWindow, PeerPrivacy.withRandomKey());
+  }
+
+  /**
+   * As {@link #open(Path, Duration)}, with the given peer privacy (see {@link PeerPrivacy}: what a
+   * tenant sees of series another tenant's proxy reported).
+   */
+  public static MetricStore open(Path directory, Duration headWindow, PeerPrivacy privacy)
+      throws SQLException {
     MetricDatabase db = new MetricDatabase(directory);
     try {
-      MetricStore store = new MetricStore(db, headWindow);
+      MetricStore store = new MetricStore(db, headWindow, privacy);
       store.restore();
       return store;
     } catch (SQLException | RuntimeException e) {
@@ -385,7 +403,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   public List<SeriesData> select(
       Scope scope, List<LabelMatcher> matchers, long minTimeMs, long maxTimeMs) {
     requireScope(scope);
-    List<MemSeries> matching = matching(scope, matchers);
+    List<Match> matches = matching(scope, matchers);
+    List<MemSeries> matching = new ArrayList<>(matches.size());
+    matches.forEach(m -> matching.add(m.series()));
     // Memory first: a sealed chunk leaves the heap only once it is on disk, so whatever is older
     // than a series' memory start at this moment is on disk by now.
     List<Samples> inMemory = new ArrayList<>(matching.size());
@@ -413,7 +433,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       if (data.n > 0) {
         out.add(
             new SeriesData(
-                ms.labels, Arrays.copyOf(data.ts, data.n), Arrays.copyOf(data.vs, data.n)));
+                matches.get(i).labels(),
+                Arrays.copyOf(data.ts, data.n),
+                Arrays.copyOf(data.vs, data.n)));
       }
     }
     out.sort(Comparator.comparing(SeriesData::labels));
@@ -448,15 +470,23 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     return out;
   }
 
-  /** The series in {@code scope} that match every matcher. */
-  private List<MemSeries> matching(Scope scope, List<LabelMatcher> matchers) {
+  /** A series as a scope sees it: its own labels, or a peer's redacted view of them. */
+  private record Match(MemSeries series, Labels labels) {}
+
+  /** The series in {@code scope} that match every matcher, as the scope sees them. */
+  private List<Match> matching(Scope scope, List<LabelMatcher> matchers) {
     List<MemSeries> candidates = new ArrayList<>();
+    boolean peerViews = privacy.enabled() && !scope.isEverything();
     indexLock.readLock().lock();
     try {
       RoaringBitmap ids = scopeIds(scope);
       for (LabelMatcher m : matchers) {
         if (ids.isEmpty()) {
           break;
+        }
+        if (peerViews && PeerPrivacy.REDACTABLE.contains(m.name())) {
+          // Peers see pseudonyms, not the values in the postings: decided per series below.
+          continue;
         }
         RoaringBitmap narrowed = postingsFor(m);
         if (narrowed != null) {
@@ -467,10 +497,12 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     } finally {
       indexLock.readLock().unlock();
     }
-    List<MemSeries> matching = new ArrayList<>(candidates.size());
+    List<Match> matching = new ArrayList<>(candidates.size());
     for (MemSeries ms : candidates) {
-      if (matchesAll(ms.labels, matchers)) {
-        matching.add(ms);
+      Labels view =
+          peerViews && privacy.isPeerView(ms.labels, scope) ? privacy.redact(ms.labels) : ms.labels;
+      if (matchesAll(view, matchers)) {
+        matching.add(new Match(ms, view));
       }
     }
     return matching;
@@ -487,9 +519,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     requireScope(scope);
     TreeSet<Labels> out = new TreeSet<>();
     for (List<LabelMatcher> matchers : matcherSets) {
-      for (MemSeries ms : matching(scope, matchers)) {
-        if (present(ms, minTimeMs)) {
-          out.add(ms.labels);
+      for (Match m : matching(scope, matchers)) {
+        if (present(m.series(), minTimeMs)) {
+          out.add(m.labels());
         }
       }
     }
@@ -505,9 +537,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     requireScope(scope);
     TreeSet<String> out = new TreeSet<>();
     for (List<LabelMatcher> matchers : orAll(matcherSets)) {
-      for (MemSeries ms : matching(scope, matchers)) {
-        if (present(ms, minTimeMs)) {
-          out.addAll(ms.labels.names());
+      for (Match m : matching(scope, matchers)) {
+        if (present(m.series(), minTimeMs)) {
+          out.addAll(m.labels().names());
         }
       }
     }
@@ -526,7 +558,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       long maxTimeMs) {
     requireScope(scope);
     TreeSet<String> out = new TreeSet<>();
-    if (matcherSets.isEmpty()) {
+    boolean peerViews =
+        privacy.enabled() && !scope.isEverything() && PeerPrivacy.REDACTABLE.contains(name);
+    if (matcherSets.isEmpty() && !peerViews) {
       // From the postings: a value counts when one of its series in scope is present.
       List<Map.Entry<String, RoaringBitmap>> values = new ArrayList<>();
       RoaringBitmap inScope;
@@ -550,10 +584,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       }
       return List.copyOf(out);
     }
-    for (List<LabelMatcher> matchers : matcherSets) {
-      for (MemSeries ms : matching(scope, matchers)) {
-        String v = ms.labels.get(name);
-        if (v != null && present(ms, minTimeMs)) {
+    for (List<LabelMatcher> matchers : orAll(matcherSets)) {
+      for (Match m : matching(scope, matchers)) {
+        String v = m.labels().get(name);
+        if (v != null && present(m.series(), minTimeMs)) {
           out.add(v);
         }
       }

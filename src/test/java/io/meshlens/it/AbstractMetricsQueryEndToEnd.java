@@ -686,4 +686,34 @@ abstract class AbstractMetricsQueryEndToEnd {
     assertThat(hist.get("istio_request_duration_milliseconds").get(0))
         .containsEntry("type", "histogram");
   }
+
+  @Test
+  void peersSeeEachOthersWorkloadsAndPodsOnlyAsPseudonyms() {
+    // The shop -> payments edge as payments' proxy reported it, seen by shop.
+    List<Map<String, String>> seenByShop =
+        series(SHOP, null, "istio_requests_total{reporter=\"destination\", tenant=\"payments\"}");
+    assertThat(seenByShop).hasSize(1);
+    Map<String, String> m = seenByShop.get(0);
+    assertThat(m.get("destination_workload")).startsWith("redacted-");
+    assertThat(m.get("k8s_pod_name")).startsWith("redacted-");
+    assertThat(m)
+        .containsEntry("destination_workload_namespace", "payments")
+        .containsEntry("destination_service", "payments-app.payments.svc.cluster.local")
+        .containsEntry("source_workload", "shop-app");
+    // payments itself, and SREs, read the real names.
+    assertThat(series(PAYMENTS, null, "istio_requests_total{reporter=\"destination\"}"))
+        .extracting(x -> x.get("destination_workload"))
+        .containsOnly("payments-app");
+    // Probing the real name from shop finds nothing.
+    assertThat(
+            value(SHOP, null, "count(istio_requests_total{destination_workload=\"payments-app\"})"))
+        .isEqualTo("1"); // shop's own source-reported series names it: that side is shop's
+    assertThat(
+            value(
+                SHOP,
+                null,
+                "count(istio_requests_total{reporter=\"destination\","
+                    + " destination_workload=\"payments-app\"})"))
+        .isEqualTo("empty");
+  }
 }
