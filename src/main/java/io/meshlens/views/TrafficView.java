@@ -32,7 +32,8 @@ final class TrafficView {
 
   private static final String EDGE =
       "source_cluster, source_workload_namespace, source_canonical_service, destination_cluster,"
-          + " destination_service_namespace, destination_service_name, request_protocol";
+          + " destination_service_namespace, destination_service_name, request_protocol, cluster,"
+          + " reporter";
 
   private static final String FAILOVER_BY =
       "destination_service_namespace, destination_service_name, source_cluster,"
@@ -68,15 +69,26 @@ final class TrafficView {
       String dstSvc,
       String protocol)
       implements Comparable<EdgeId> {
+    /**
+     * The edge of a series grouped by {@link #EDGE}. Istio before 1.8 has no {@code source_cluster}
+     * / {@code destination_cluster}: the reporting side's cluster is then the series' own {@code
+     * cluster}, the other side's {@code unknown}.
+     */
     static EdgeId of(Labels l) {
+      boolean bySource = "source".equals(l.get("reporter"));
+      String own = ViewQueries.label(l, "cluster");
       return new EdgeId(
-          ViewQueries.label(l, "source_cluster"),
+          orElse(l.get("source_cluster"), bySource ? own : "unknown"),
           ViewQueries.label(l, "source_workload_namespace"),
           ViewQueries.label(l, "source_canonical_service"),
-          ViewQueries.label(l, "destination_cluster"),
+          orElse(l.get("destination_cluster"), bySource ? "unknown" : own),
           ViewQueries.label(l, "destination_service_namespace"),
           ViewQueries.label(l, "destination_service_name"),
           ViewQueries.label(l, "request_protocol"));
+    }
+
+    private static String orElse(String v, String fallback) {
+      return v == null || v.isEmpty() ? fallback : v;
     }
 
     private String key() {
@@ -124,7 +136,7 @@ final class TrafficView {
 
     // Requests (HTTP, gRPC) and connections (TCP), with results and transport security.
     String detail =
-        ", response_code, response_flags, connection_security_policy, reporter, source_workload,"
+        ", response_code, response_flags, connection_security_policy, source_workload,"
             + " destination_workload";
     for (String metric : List.of("istio_requests_total", "istio_tcp_connections_opened_total")) {
       String byDetail =
