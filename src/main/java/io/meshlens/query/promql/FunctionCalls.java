@@ -544,8 +544,7 @@ final class FunctionCalls {
             () -> {
               Pattern p;
               try {
-                // Go's RE2 spells named groups (?P<name>...).
-                p = Pattern.compile("^(?:" + regexStr.replace("(?P<", "(?<") + ")$");
+                p = GoRegex.compileAnchored(regexStr);
               } catch (PatternSyntaxException e) {
                 throw PromqlException.execution(
                     "invalid regular expression in label_replace(): " + regexStr);
@@ -680,7 +679,8 @@ final class FunctionCalls {
 
   private static List<StepSample> date(String name, List<List<StepSample>> vals, long ts) {
     if (vals.isEmpty()) {
-      return List.of(new StepSample(Labels.EMPTY, ts, dateField(name, Math.floorDiv(ts, 1000))));
+      // Go's integer division truncates: time.Unix(enh.Ts/1000, 0).
+      return List.of(new StepSample(Labels.EMPTY, ts, dateField(name, ts / 1000)));
     }
     List<StepSample> vec = vals.get(0);
     List<StepSample> out = new ArrayList<>(vec.size());
@@ -699,40 +699,104 @@ final class FunctionCalls {
     return (long) v;
   }
 
-  /** A calendar field of a Unix time in UTC, by days-from-civil arithmetic (any range). */
-  static double dateField(String name, long epochSeconds) {
-    long days = Math.floorDiv(epochSeconds, 86_400L);
-    long secOfDay = Math.floorMod(epochSeconds, 86_400L);
-    long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097L);
-    long doe = z - era * 146_097;
-    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    long year = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long day = doy - (153 * mp + 2) / 5 + 1;
-    long month = mp < 10 ? mp + 3 : mp - 9;
-    if (month <= 2) {
-      year++;
-    }
-    boolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  // Go's time package (1.19, which Prometheus 2.42 is built with) counts seconds from an absolute
+  // zero in year -292277022399 in a uint64. Porting its arithmetic, wrap-around included, gives
+  // the same fields for every int64, also for int64(NaN) = MinInt64, where a true calendar would
+  // not.
+  private static final long SECONDS_PER_DAY = 86_400;
+  private static final long ABSOLUTE_ZERO_YEAR = -292_277_022_399L;
+  private static final long UNIX_TO_ABSOLUTE = 9_223_372_028_715_321_600L;
+  private static final long DAYS_PER_400_YEARS = 365 * 400 + 97;
+  private static final long DAYS_PER_100_YEARS = 365 * 100 + 24;
+  private static final long DAYS_PER_4_YEARS = 365 * 4 + 1;
+  private static final int[] DAYS_BEFORE = {
+    0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365
+  };
+
+  /**
+   * A calendar field of a Unix time in UTC as Go's {@code time.Unix(sec, 0).UTC()} gives it: the
+   * usual Gregorian calendar, and Go's wrapped-around answer beyond about ±292 billion years.
+   */
+  static double dateField(String name, long unixSeconds) {
+    long abs = unixSeconds + UNIX_TO_ABSOLUTE; // a uint64 in Go; Java's long wraps the same bits
     return switch (name) {
-      case "year" -> year;
-      case "month" -> month;
-      case "day_of_month" -> day;
-      case "day_of_week" -> Math.floorMod(days + 4, 7L);
-      case "day_of_year" -> {
-        int[] cumulative = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-        yield cumulative[(int) month - 1] + day + (leap && month > 2 ? 1 : 0);
-      }
+      case "hour" -> Long.remainderUnsigned(abs, SECONDS_PER_DAY) / 3600;
+      case "minute" -> Long.remainderUnsigned(abs, 3600) / 60;
+      case "day_of_week" ->
+          Long.remainderUnsigned(abs + SECONDS_PER_DAY, 7 * SECONDS_PER_DAY) / SECONDS_PER_DAY;
+      case "year" -> absDate(abs)[0];
+      case "month" -> absDate(abs)[1];
+      case "day_of_month" -> absDate(abs)[2];
+      case "day_of_year" -> absDate(abs)[3] + 1;
       case "days_in_month" -> {
-        int[] lengths = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        yield lengths[(int) month - 1] + (leap && month == 2 ? 1 : 0);
+        // Prometheus: 32 - time.Date(year, month, 32, 0, 0, 0, 0, time.UTC).Day()
+        long[] date = absDate(abs);
+        long d = daysSinceAbsoluteZero(date[0]) + DAYS_BEFORE[(int) date[1] - 1];
+        if (isLeap(date[0]) && date[1] >= 3) {
+          d++;
+        }
+        yield 32 - absDate((d + 31) * SECONDS_PER_DAY)[2];
       }
-      case "hour" -> secOfDay / 3600;
-      case "minute" -> (secOfDay / 60) % 60;
       default -> throw new IllegalStateException(name);
     };
+  }
+
+  /** Go's {@code absDate}: {year, month, day of month, day of year from 0}. */
+  private static long[] absDate(long abs) {
+    long d = Long.divideUnsigned(abs, SECONDS_PER_DAY);
+    long n = d / DAYS_PER_400_YEARS;
+    long y = 400 * n;
+    d -= DAYS_PER_400_YEARS * n;
+    n = d / DAYS_PER_100_YEARS;
+    n -= n >> 2;
+    y += 100 * n;
+    d -= DAYS_PER_100_YEARS * n;
+    n = d / DAYS_PER_4_YEARS;
+    y += 4 * n;
+    d -= DAYS_PER_4_YEARS * n;
+    n = d / 365;
+    n -= n >> 2;
+    y += n;
+    d -= 365 * n;
+    long year = y + ABSOLUTE_ZERO_YEAR;
+    long yday = d;
+    long day = yday;
+    if (isLeap(year)) {
+      if (day > 31 + 29 - 1) {
+        day--;
+      } else if (day == 31 + 29 - 1) {
+        return new long[] {year, 2, 29, yday};
+      }
+    }
+    int month = (int) (day / 31);
+    int end = DAYS_BEFORE[month + 1];
+    int begin;
+    if (day >= end) {
+      month++;
+      begin = end;
+    } else {
+      begin = DAYS_BEFORE[month];
+    }
+    return new long[] {year, month + 1, day - begin + 1, yday};
+  }
+
+  /** Go's {@code daysSinceEpoch}: days from the absolute zero to January 1 of {@code year}. */
+  private static long daysSinceAbsoluteZero(long year) {
+    long y = year - ABSOLUTE_ZERO_YEAR;
+    long n = y / 400;
+    y -= 400 * n;
+    long d = DAYS_PER_400_YEARS * n;
+    n = y / 100;
+    y -= 100 * n;
+    d += DAYS_PER_100_YEARS * n;
+    n = y / 4;
+    y -= 4 * n;
+    d += DAYS_PER_4_YEARS * n;
+    return d + 365 * y;
+  }
+
+  private static boolean isLeap(long year) {
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
   }
 
   private static List<StepSample> histogramQuantile(double q, List<StepSample> vec) {

@@ -673,7 +673,7 @@ public final class PromqlParser {
       Token value = advance();
       String v = unquote(value);
       try {
-        out.add(LabelMatcher.of(label.val(), type, v));
+        out.add(matcher(label.val(), type, v));
       } catch (IllegalArgumentException e) {
         throw error(label.pos(), "error parsing regexp: " + regexError(v, e));
       }
@@ -689,6 +689,21 @@ public final class PromqlParser {
       }
       throw unexpected("label matching", "\",\" or \"}\"");
     }
+  }
+
+  /**
+   * A matcher whose regular expression matches as Go's does ({@link GoRegex}); when the translation
+   * does not compile, the matcher {@link LabelMatcher#of} builds, or its error.
+   */
+  private static LabelMatcher matcher(String name, LabelMatcher.Type type, String value) {
+    if (type == LabelMatcher.Type.REGEX || type == LabelMatcher.Type.NOT_REGEX) {
+      try {
+        return new LabelMatcher(name, type, value, GoRegex.compileAnchored(value));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        // Fall through: LabelMatcher.of reports the error in the form regexError reads.
+      }
+    }
+    return LabelMatcher.of(name, type, value);
   }
 
   /**
