@@ -219,14 +219,14 @@ final class TrafficView {
       NodeAcc src =
           nodes.computeIfAbsent(
               new NodeId(id.srcCluster(), id.srcNs(), id.srcSvc()), k -> new NodeAcc());
-      src.out += rate;
+      src.out += a.requests;
       if (scope.allows(srcTenant)) {
         src.workloads.addAll(a.srcWorkloads);
       }
       NodeAcc dst =
           nodes.computeIfAbsent(
               new NodeId(id.dstCluster(), id.dstNs(), id.dstSvc()), k -> new NodeAcc());
-      dst.in += rate;
+      dst.in += a.requests;
       if (scope.allows(dstTenant)) {
         dst.workloads.addAll(a.dstWorkloads);
       }

@@ -295,6 +295,25 @@ class ViewsGroundTruthTest {
           Double::sum);
     }
     view.values().removeIf(v -> v == 0);
+    // Each node's inbound rate is the sum of its edges' rates.
+    Map<String, Double> inbound = new HashMap<>();
+    for (TrafficReport.Edge e : r.edges()) {
+      TrafficReport.Endpoint d = e.destination();
+      inbound.merge(
+          d.cluster() + "/" + d.namespace() + "/" + d.service(),
+          e.requestsPerSecond(),
+          Double::sum);
+    }
+    for (TrafficReport.ClusterNode c : r.clusters()) {
+      for (TrafficReport.NamespaceNode ns : c.namespaces()) {
+        for (TrafficReport.ServiceNode n : ns.services()) {
+          assertThat(n.requestsInPerSecond())
+              .isCloseTo(
+                  inbound.getOrDefault(c.cluster() + "/" + ns.namespace() + "/" + n.service(), 0.0),
+                  within(1e-9));
+        }
+      }
+    }
     assertThat(view.keySet()).containsExactlyInAnyOrderElementsOf(truth.keySet());
     truth.forEach((k, v) -> assertThat(view.get(k)).as(k).isCloseTo(v, within(1e-6)));
   }
