@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.locks.Lock;
 import java.util.function.LongFunction;
 
 /**
@@ -167,6 +168,44 @@ public final class DayTables {
               "DELETE FROM " + name + "_legacy WHERE day < " + firstKeptDay + " AND " + where);
     }
     return deleted;
+  }
+
+  /**
+   * {@link #dropBefore(Statement, long)} in its own transaction on {@code writer}.
+   *
+   * @return the number of day tables dropped
+   */
+  public int dropBefore(Connection writer, Lock lock, long firstKeptDay) throws SQLException {
+    return DuckDbSupport.inTransaction(
+        writer, lock, s -> dropBefore(s, firstKeptDay), this::resyncQuietly);
+  }
+
+  /**
+   * Deletes {@code tenant}'s rows from every day before {@code firstKeptDay}, in its own
+   * transaction on {@code writer}: a tenant retention shorter than the store's.
+   *
+   * @return the number of rows deleted
+   */
+  public long deleteTenantBefore(Connection writer, Lock lock, long firstKeptDay, String tenant)
+      throws SQLException {
+    String where = "tenant = '" + tenant.replace("'", "''") + "'";
+    return DuckDbSupport.inTransaction(
+        writer, lock, s -> deleteBefore(s, firstKeptDay, where), null);
+  }
+
+  private Void resyncQuietly(Statement s) throws SQLException {
+    resync(s);
+    return null;
+  }
+
+  /** Reads back which day tables exist, in its own statement on {@code writer}. */
+  public void resync(Connection writer, Lock lock) throws SQLException {
+    lock.lock();
+    try (Statement s = writer.createStatement()) {
+      resync(s);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The days with a table, oldest first. */

@@ -27,6 +27,36 @@ public final class DuckDbSupport {
     void run(Connection c) throws SQLException;
   }
 
+  /** Work inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Statement s) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on {@code writer} (auto-commit off) under {@code lock} in one transaction:
+   * commits, or rolls back, runs {@code afterRollback} (may be null) and rethrows.
+   */
+  public static <T> T inTransaction(
+      Connection writer, Lock lock, Work<T> work, Work<?> afterRollback) throws SQLException {
+    lock.lock();
+    try (Statement s = writer.createStatement()) {
+      try {
+        T result = work.run(s);
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        writer.rollback();
+        if (afterRollback != null) {
+          afterRollback.run(s);
+        }
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Writes one batch of rows into a DuckDB Appender. */
   @FunctionalInterface
   public interface Rows {

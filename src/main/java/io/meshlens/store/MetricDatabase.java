@@ -345,32 +345,27 @@ final class MetricDatabase implements AutoCloseable {
     if (ids.isEmpty()) {
       return 0;
     }
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      try {
-        s.execute("CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER)");
-        s.execute("DELETE FROM retention_ids");
-        try (DuckDBAppender a = writer.createAppender("temp", "main", "retention_ids")) {
-          for (int id : ids) {
-            a.beginRow().append(id).endRow();
+    return DuckDbSupport.inTransaction(
+        writer,
+        writeLock,
+        s -> {
+          s.execute("CREATE TEMP TABLE IF NOT EXISTS retention_ids (id INTEGER)");
+          s.execute("DELETE FROM retention_ids");
+          try (DuckDBAppender a = writer.createAppender("temp", "main", "retention_ids")) {
+            for (int id : ids) {
+              a.beginRow().append(id).endRow();
+            }
           }
-        }
-        long deleted = 0;
-        for (long day : days.headMap(firstKeptDay).keySet()) {
-          deleted +=
-              s.executeUpdate(
-                  "DELETE FROM " + table(day) + " WHERE id IN (SELECT id FROM retention_ids)");
-        }
-        s.execute("DELETE FROM retention_ids");
-        writer.commit();
-        return deleted;
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+          long deleted = 0;
+          for (long day : days.headMap(firstKeptDay).keySet()) {
+            deleted +=
+                s.executeUpdate(
+                    "DELETE FROM " + table(day) + " WHERE id IN (SELECT id FROM retention_ids)");
+          }
+          s.execute("DELETE FROM retention_ids");
+          return deleted;
+        },
+        null);
   }
 
   /**

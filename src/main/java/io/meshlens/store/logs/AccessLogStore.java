@@ -186,12 +186,7 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   private void resyncDays() throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      days.resync(s);
-    } finally {
-      writeLock.unlock();
-    }
+    days.resync(writer, writeLock);
   }
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
@@ -622,20 +617,7 @@ public final class AccessLogStore implements AutoCloseable {
    * @return the number of days dropped
    */
   public int dropBefore(long epochMs) throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      try {
-        int n = days.dropBefore(s, Math.floorDiv(epochMs, DAY_MS));
-        writer.commit();
-        return n;
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        days.resync(s);
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+    return days.dropBefore(writer, writeLock, Math.floorDiv(epochMs, DAY_MS));
   }
 
   /**
@@ -645,21 +627,7 @@ public final class AccessLogStore implements AutoCloseable {
    * @return the number of rows deleted
    */
   public long dropTenantBefore(String tenant, long epochMs) throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      try {
-        long n =
-            days.deleteBefore(
-                s, Math.floorDiv(epochMs, DAY_MS), "tenant = '" + tenant.replace("'", "''") + "'");
-        writer.commit();
-        return n;
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+    return days.deleteTenantBefore(writer, writeLock, Math.floorDiv(epochMs, DAY_MS), tenant);
   }
 
   /** Number of entries visible in {@code scope}: for usage views and tests. */

@@ -113,12 +113,7 @@ public final class SpanStore implements AutoCloseable {
   }
 
   private void resyncDays() throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      days.resync(s);
-    } finally {
-      writeLock.unlock();
-    }
+    days.resync(writer, writeLock);
   }
 
   private void appendRows(List<StoredSpan> spans, Map<String, Long> kafkaOffsets)
@@ -301,20 +296,7 @@ public final class SpanStore implements AutoCloseable {
    * @return the number of days dropped
    */
   public int dropBefore(long epochMicros) throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      try {
-        int n = days.dropBefore(s, Math.floorDiv(epochMicros, DAY_MICROS));
-        writer.commit();
-        return n;
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        days.resync(s);
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+    return days.dropBefore(writer, writeLock, Math.floorDiv(epochMicros, DAY_MICROS));
   }
 
   /**
@@ -324,23 +306,8 @@ public final class SpanStore implements AutoCloseable {
    * @return the number of rows deleted
    */
   public long dropTenantBefore(String tenant, long epochMicros) throws SQLException {
-    writeLock.lock();
-    try (Statement s = writer.createStatement()) {
-      try {
-        long n =
-            days.deleteBefore(
-                s,
-                Math.floorDiv(epochMicros, DAY_MICROS),
-                "tenant = '" + tenant.replace("'", "''") + "'");
-        writer.commit();
-        return n;
-      } catch (SQLException | RuntimeException e) {
-        writer.rollback();
-        throw e;
-      }
-    } finally {
-      writeLock.unlock();
-    }
+    return days.deleteTenantBefore(
+        writer, writeLock, Math.floorDiv(epochMicros, DAY_MICROS), tenant);
   }
 
   /** Number of spans visible in {@code scope}: for usage views and tests. */
