@@ -207,6 +207,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     persistedSeries = byId.size();
     persistedOffsets = Map.copyOf(disk.offsets());
     loadHeadWindow();
+    if (maxT.get() != Long.MIN_VALUE) {
+      recountActive(maxT.get() - ACTIVE_WINDOW_MS);
+    }
     // Only series with chunks older than what is now on the heap need the disk on reads.
     long[] oldest = disk.oldestChunkStarts(byId.size());
     for (MemSeries ms : byId) {
@@ -295,10 +298,48 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     return byLabels.containsKey(labels);
   }
 
-  /** Series whose {@code tenant} label is {@code tenant}: what the tenant owns. */
+  /**
+   * Active series whose {@code tenant} label is {@code tenant}: those with a sample in the last
+   * {@link #ACTIVE_WINDOW_MS} as of the last recount (each checkpoint recounts), plus every series
+   * created since. Series of pods that are gone stop counting, so churn does not use up a tenant's
+   * series limit.
+   */
   public long seriesCountOf(String tenant) {
     LongAdder n = seriesByTenant.get(tenant);
     return n == null ? 0 : n.sum();
+  }
+
+  /** How long a series counts as active after its last sample (as Mimir's active series). */
+  public static final long ACTIVE_WINDOW_MS = 20 * 60_000L;
+
+  /** Recounts active series per owning tenant: those with a sample at or after {@code sinceMs}. */
+  void recountActive(long sinceMs) {
+    Map<String, Long> counts = new HashMap<>();
+    for (MemSeries ms : allSeries()) {
+      long last;
+      synchronized (ms) {
+        last = ms.lastT;
+      }
+      if (last != Long.MIN_VALUE && last >= sinceMs) {
+        String owner = ms.labels.get("tenant");
+        counts.merge(owner == null ? "" : owner, 1L, Long::sum);
+      }
+    }
+    // Series created while counting are over-counted until the next recount: safe for a limit.
+    for (Map.Entry<String, LongAdder> e : seriesByTenant.entrySet()) {
+      LongAdder a = e.getValue();
+      a.reset();
+      a.add(counts.getOrDefault(e.getKey(), 0L));
+    }
+  }
+
+  private List<MemSeries> allSeries() {
+    indexLock.readLock().lock();
+    try {
+      return new ArrayList<>(byId);
+    } finally {
+      indexLock.readLock().unlock();
+    }
   }
 
   /**
@@ -797,13 +838,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       return;
     }
     synchronized (checkpointLock) {
-      List<MemSeries> all;
-      indexLock.readLock().lock();
-      try {
-        all = new ArrayList<>(byId);
-      } finally {
-        indexLock.readLock().unlock();
-      }
+      List<MemSeries> all = allSeries();
       List<MetricDatabase.SeriesRow> newSeries = new ArrayList<>();
       for (int id = persistedSeries; id < all.size(); id++) {
         newSeries.add(new MetricDatabase.SeriesRow(id, all.get(id).labels));
@@ -884,6 +919,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
         }
       }
       evictOlderThan(maxT.get() == Long.MIN_VALUE ? Long.MIN_VALUE : maxT.get() - headMillis());
+      if (maxT.get() != Long.MIN_VALUE) {
+        recountActive(maxT.get() - ACTIVE_WINDOW_MS);
+      }
       checkpoints.incrementAndGet();
     }
   }
@@ -894,14 +932,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
 
   /** Drops from the heap the persisted sealed chunks that end before {@code cutoff}. */
   private void evictOlderThan(long cutoff) {
-    List<MemSeries> all;
-    indexLock.readLock().lock();
-    try {
-      all = new ArrayList<>(byId);
-    } finally {
-      indexLock.readLock().unlock();
-    }
-    for (MemSeries ms : all) {
+    for (MemSeries ms : allSeries()) {
       synchronized (ms) {
         int drop = 0;
         while (drop < ms.persisted && ms.sealedMaxT[drop] < cutoff) {

@@ -174,6 +174,27 @@ class MetricStoreDurabilityTest {
   }
 
   @Test
+  void onlySeriesWithRecentSamplesCountAsActive() throws Exception {
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      int[] ids = new int[3];
+      for (int i = 0; i < 3; i++) {
+        ids[i] = store.seriesId(series("m" + i, "shop", Set.of("shop")));
+        store.append(ids[i], T0, 1);
+      }
+      assertThat(store.seriesCountOf("shop")).isEqualTo(3);
+      // Half an hour later only m0 still reports: the pods behind m1 and m2 are gone.
+      store.append(ids[0], T0 + 30 * 60_000L, 2);
+      store.checkpoint(Map.of());
+      assertThat(store.seriesCountOf("shop")).isEqualTo(1);
+      store.seriesId(series("m3", "shop", Set.of("shop")));
+      assertThat(store.seriesCountOf("shop")).isEqualTo(2);
+    }
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      assertThat(store.seriesCountOf("shop")).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aFailedCheckpointLeavesTheLastOneIntactAndTheNextWritesEverything() throws Exception {
     MetricStore store = MetricStore.open(dir, Duration.ofHours(2));
     int a = store.seriesId(series("a", "shop", Set.of("shop")));
