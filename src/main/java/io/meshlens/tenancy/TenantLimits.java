@@ -18,7 +18,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *     limits: {activeSeries: 50000, spansPerSecond: 2000, logBytesPerSecond: 1000000}
  * }</pre>
  *
- * @param activeSeries series a tenant may own in the metric store
+ * @param activeSeries active series (a sample in the last 20 minutes) a tenant may own
  * @param samplesPerSecond metric samples per second, averaged over {@code burstSeconds}
  * @param spansPerSecond spans per second, averaged over {@code burstSeconds}
  * @param logBytesPerSecond access log line bytes per second, averaged over {@code burstSeconds}
