@@ -3,6 +3,7 @@ package io.meshlens.access;
 import io.meshlens.access.AccessDeniedException.Kind;
 import io.meshlens.config.MeshlensConfig;
 import io.meshlens.store.Scope;
+import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +29,7 @@ public class AccessControl {
   private static final Logger LOG = Logger.getLogger(AccessControl.class);
 
   @Inject MeshlensConfig config;
+  @Inject RequestCaller requestCaller;
 
   private TokenAuthenticator tokens;
   private Optional<JwtAuthenticator> jwts = Optional.empty();
@@ -58,7 +60,23 @@ public class AccessControl {
    * @throws AccessDeniedException 401 without valid credentials, 403 for a tenant not granted
    */
   public Scope scope(String authorization, String orgId) {
-    return ScopeResolver.resolve(authenticate(authorization), orgId);
+    Identity identity = authenticate(authorization);
+    RequestCaller caller = currentCaller();
+    if (caller != null) {
+      caller.authenticated(identity);
+    }
+    Scope scope = ScopeResolver.resolve(identity, orgId);
+    if (caller != null) {
+      caller.scoped(scope);
+    }
+    return scope;
+  }
+
+  /** Where the query audit reads the decision; null outside an HTTP request. */
+  private RequestCaller currentCaller() {
+    return requestCaller != null && Arc.container().requestContext().isActive()
+        ? requestCaller
+        : null;
   }
 
   public Identity authenticate(String authorization) {

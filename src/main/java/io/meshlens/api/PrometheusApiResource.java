@@ -2,6 +2,7 @@ package io.meshlens.api;
 
 import io.meshlens.access.AccessControl;
 import io.meshlens.access.ScopeResolver;
+import io.meshlens.config.MeshlensConfig;
 import io.meshlens.model.Labels;
 import io.meshlens.query.promql.EngineSettings;
 import io.meshlens.query.promql.PrometheusJsonFormat;
@@ -12,6 +13,8 @@ import io.meshlens.query.promql.QueryResult;
 import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -41,12 +44,24 @@ import java.util.regex.Pattern;
  */
 @Path("/api/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@Startup
 public class PrometheusApiResource {
 
   @Inject AccessControl access;
   @Inject MetricStore store;
+  @Inject MeshlensConfig config;
 
-  private final PromqlEngine engine = new PromqlEngine(EngineSettings.defaults());
+  private PromqlEngine engine;
+
+  /** Built at start-up, so that an invalid {@code meshlens.query.*} limit stops the start. */
+  @PostConstruct
+  void init() {
+    engine =
+        new PromqlEngine(
+            EngineSettings.defaults()
+                .withMaxSamples(config.query().maxSamples())
+                .withTimeout(config.query().timeout()));
+  }
 
   @GET
   @Path("query")

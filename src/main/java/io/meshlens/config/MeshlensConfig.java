@@ -45,6 +45,8 @@ public interface MeshlensConfig {
 
   Oidc oidc();
 
+  Query query();
+
   /** Kafka topics per signal. */
   interface Topics {
     /** OTLP metrics (ExportMetricsServiceRequest), the Collector kafka exporter's default. */
@@ -181,6 +183,24 @@ public interface MeshlensConfig {
      */
     @WithDefault("true")
     boolean redactPeerLabels();
+  }
+
+  /** Limits of one PromQL query, named after Prometheus' flags and with their defaults. */
+  interface Query {
+    /**
+     * The most samples one query may hold in memory at once ({@code --query.max-samples}); more
+     * fails the query with Prometheus' {@code execution} error "query processing would load too
+     * many samples into memory in query execution".
+     */
+    @WithDefault("50000000")
+    long maxSamples();
+
+    /**
+     * The longest a query may run ({@code --query.timeout}); longer fails it with Prometheus'
+     * {@code timeout} error "query timed out in ...".
+     */
+    @WithDefault("2m")
+    Duration timeout();
   }
 
   /**

@@ -691,6 +691,11 @@ final class Evaluator {
       int window = 0;
       for (long ts = start; ts <= end; ts += interval) {
         step++;
+        if ((step & 0xff) == 0xff) {
+          // One series over many steps of a wide window (quantile_over_time(...[1d:1s])) is
+          // long work between two per-series checks.
+          ctx.checkDeadline(EVAL);
+        }
         long maxt = (atMs != null ? atMs : ts) - offsetMs;
         long mint = maxt - rangeMs;
         // Prometheus 2.x ranges include both ends; stale markers are not part of a range.
