@@ -62,15 +62,9 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void deploymentPointsMeshlensAtTheMountedFilesAndRealProbes() throws IOException {
-    JsonNode c =
-        byKind()
-            .get("Deployment")
-            .path("spec")
-            .path("template")
-            .path("spec")
-            .path("containers")
-            .get(0);
+  void statefulSetPointsMeshlensAtTheMountedFilesItsVolumeAndRealProbes() throws IOException {
+    JsonNode set = byKind().get("StatefulSet");
+    JsonNode c = set.path("spec").path("template").path("spec").path("containers").get(0);
     Map<String, String> env = new HashMap<>();
     c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
     assertThat(env)
@@ -82,7 +76,11 @@ class KubernetesManifestsTest {
         .forEach(m -> mounts.put(m.path("name").asText(), m.path("mountPath").asText()));
     assertThat(mounts)
         .containsEntry("tenants", "/etc/meshlens/tenants")
-        .containsEntry("tokens", "/etc/meshlens/tokens");
+        .containsEntry("tokens", "/etc/meshlens/tokens")
+        .containsEntry("data", env.get("MESHLENS_DATA_DIR"));
+    // The data directory is a persistent volume per replica, not an emptyDir.
+    JsonNode claims = set.path("spec").path("volumeClaimTemplates");
+    assertThat(claims.get(0).path("metadata").path("name").asText()).isEqualTo("data");
     assertThat(c.path("readinessProbe").path("httpGet").path("path").asText())
         .isEqualTo("/q/health/ready");
     assertThat(c.path("livenessProbe").path("httpGet").path("path").asText())
