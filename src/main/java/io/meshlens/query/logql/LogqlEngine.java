@@ -173,13 +173,13 @@ public final class LogqlEngine {
                   if (++scanned[0] > limits.maxScannedLines()) {
                     throw tooManyLines();
                   }
-                  Map<String, String> labels = pipeline.apply(log);
-                  if (labels == null) {
+                  Pipeline.Entry entry = pipeline.run(log);
+                  if (entry == null) {
                     return true;
                   }
                   streams
-                      .computeIfAbsent(labels, k -> new ArrayList<>())
-                      .add(new LogqlResult.Entry(log.startTimeMs() * NS_PER_MS, log.raw()));
+                      .computeIfAbsent(entry.labels(), k -> new ArrayList<>())
+                      .add(new LogqlResult.Entry(log.startTimeMs() * NS_PER_MS, entry.line()));
                   return ++taken[0] < limit;
                 }));
     List<LogqlResult.Stream> out = new ArrayList<>();
@@ -320,15 +320,16 @@ public final class LogqlEngine {
                     if (++scanned[0] > limits.maxScannedLines()) {
                       throw tooManyLines();
                     }
-                    TreeMap<String, String> labels = pipeline.apply(log);
-                    if (labels == null) {
+                    Pipeline.Entry entry = pipeline.run(log);
+                    if (entry == null) {
                       return true;
                     }
+                    TreeMap<String, String> labels = entry.labels();
                     if (keep != null) {
                       labels.keySet().retainAll(keep);
                     }
                     long end = origin + ceilDiv(log.startTimeMs() - origin, width) * width;
-                    addTo(series, labels, end, 1, utf8Length(log.raw()));
+                    addTo(series, labels, end, 1, utf8Length(entry.line()));
                     return true;
                   }));
     }

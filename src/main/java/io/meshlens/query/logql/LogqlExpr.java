@@ -104,6 +104,9 @@ public sealed interface LogqlExpr {
     record Parser(ParserKind kind) implements Stage {}
 
     /** {@code | drop a, b}: removes labels. */
+    /** {@code | line_format "..."}: the line becomes the template's rendering. */
+    record Format(LineTemplate template) implements Stage {}
+
     record Drop(List<String> labels) implements Stage {
       public Drop {
         labels = List.copyOf(labels);

@@ -71,7 +71,6 @@ public final class LogqlParser {
           "sort_desc",
           "label_replace",
           "vector",
-          "line_format",
           "label_format",
           "unwrap",
           "pattern",
@@ -296,6 +295,11 @@ public final class LogqlParser {
               value.col, "error parsing regexp: " + e.getDescription() + ": `" + value.text + "`");
         }
       }
+      if (stages.stream().anyMatch(x -> x instanceof Stage.Format)) {
+        // Line filters run in the store, on the line as stored.
+        throw LogqlException.parse(
+            t.col, "a line filter after line_format is not supported; filter before it");
+      }
       stages.add(new Stage.Line(new LineFilter(lineOp, value.text)));
       return true;
     }
@@ -318,6 +322,12 @@ public final class LogqlParser {
           }
           stages.add(
               new Stage.Parser(name.text.equals("json") ? ParserKind.JSON : ParserKind.LOGFMT));
+          return true;
+        }
+        case "line_format" -> {
+          next();
+          Token template = expect(T.STRING, "STRING");
+          stages.add(new Stage.Format(LineTemplate.parse(template.text, template.col)));
           return true;
         }
         case "drop" -> {

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Runs a log query's pipeline on one stored entry: the labels it ends with, or {@code null} when a
- * label filter drops it. Line filters are not run here: the store ran them in SQL, and no stage of
- * the subset changes the line.
+ * label filter drops it. Line filters are not run here: the store ran them in SQL (the parser
+ * refuses one after {@code line_format}, which is the only stage that changes the line).
  *
  * <p>As in Loki: a parsed label whose name is already a stream label is added as {@code
  * <name>_extracted}; a numeric filter on a value that is not a number keeps the entry and marks it
@@ -47,9 +47,18 @@ final class Pipeline {
     }
   }
 
-  TreeMap<String, String> apply(StoredLog log) {
+  /** An entry after the pipeline: its labels and its line. */
+  record Entry(TreeMap<String, String> labels, String line) {}
+
+  /** The labels and line an entry ends with, or null when a label filter drops it. */
+  Entry run(StoredLog log) {
     TreeMap<String, String> labels = streamLabels(log);
+    String line = log.raw();
     for (Stage s : stages) {
+      if (s instanceof Stage.Format f) {
+        line = f.template().render(labels, line);
+        continue;
+      }
       if (s instanceof Stage.Parser p) {
         for (Map.Entry<String, String> e : AccessLogFields.extract(log, p.kind()).entrySet()) {
           String k = e.getKey();
@@ -61,7 +70,7 @@ final class Pipeline {
         return null;
       }
     }
-    return labels;
+    return new Entry(labels, line);
   }
 
   private static boolean isStreamLabel(String k, StoredLog log) {

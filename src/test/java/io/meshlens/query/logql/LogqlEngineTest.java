@@ -176,6 +176,29 @@ class LogqlEngineTest {
   }
 
   @Test
+  void lineFormatRewritesTheLineFromLabelsAndParsedFields() {
+    LogqlResult.Streams s =
+        logs(
+            SHOP,
+            "{namespace=\"shop\"} |= \"no_healthy_upstream\" | json"
+                + " | line_format \"{{.method}} {{.path}} -> {{.response_code}} {{.missing}}({{.pod}})\"",
+            100,
+            false);
+    assertThat(s.streams()).hasSize(1);
+    assertThat(s.streams().get(0).entries())
+        .extracting(LogqlResult.Entry::line)
+        .containsExactly("GET / -> 503 (shop-web-1)");
+    // {{__line__}} is the line as stored; metric queries count the formatted line's bytes.
+    LogqlResult.Streams raw =
+        logs(
+            SHOP,
+            "{namespace=\"shop\"} |= \"no_healthy_upstream\" | line_format \"[{{__line__}}]\"",
+            1,
+            false);
+    assertThat(raw.streams().get(0).entries().get(0).line()).startsWith("[{").endsWith("}]");
+  }
+
+  @Test
   void lineFiltersRunInTheStore() {
     assertThat(entries(logs(SHOP, "{namespace=\"shop\"} |= \"no_healthy_upstream\"", 100, false)))
         .containsExactly("10000 shop-web-1");

@@ -140,8 +140,12 @@ class LogqlParserTest {
             + " query, not a log query'",
         "'rate({a=\"b\"}[5x])' | 'parse error at line 1, col 13: not a valid duration string:"
             + " \"5x\"'",
-        "'{a=\"b\"} | line_format \"{{.x}}\"' | 'parse error at line 1, col 11: line_format is"
+        "'{a=\"b\"} | label_format x=\"{{.y}}\"' | 'parse error at line 1, col 11: label_format is"
             + " not supported'",
+        "'{a=\"b\"} | line_format \"{{ToUpper .x}}\"' | 'parse error at line 1, col 23: line_format:"
+            + " only {{.label}} and {{__line__}} are supported, not {{ToUpper .x}}'",
+        "'{a=\"b\"} | line_format \"{{.x}}\" |= \"y\"' | 'parse error at line 1, col 32: a line"
+            + " filter after line_format is not supported; filter before it'",
         "'quantile_over_time(0.9, {a=\"b\"} | unwrap duration [1m])' | 'parse error at line 1,"
             + " col 1: quantile_over_time is not supported'",
         "'{a=\"b\"} | json | duration > 10ms' | 'parse error at line 1, col 29: duration and"
