@@ -128,6 +128,9 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   private final AtomicLong evictedChunks = new AtomicLong();
   private final AtomicLong diskChunkReads = new AtomicLong();
   private volatile int persistedSeries;
+  private volatile boolean closed;
+  private final java.util.concurrent.CompletableFuture<Void> headWindowLoaded =
+      new java.util.concurrent.CompletableFuture<>();
   private volatile Map<String, Long> persistedOffsets = Map.of();
 
   /** A store in memory only: nothing survives the process. */
@@ -140,6 +143,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     this.disk = null;
     this.headWindow = Duration.ofDays(365_000);
     this.privacy = privacy;
+    headWindowLoaded.complete(null);
   }
 
   private MetricStore(MetricDatabase disk, Duration headWindow, PeerPrivacy privacy) {
@@ -206,30 +210,56 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     }
     persistedSeries = byId.size();
     persistedOffsets = Map.copyOf(disk.offsets());
-    loadHeadWindow();
     if (maxT.get() != Long.MIN_VALUE) {
       recountActive(maxT.get() - ACTIVE_WINDOW_MS);
     }
-    // Only series with chunks older than what is now on the heap need the disk on reads.
-    long[] oldest = disk.oldestChunkStarts(byId.size());
+    // Until the head window is back on the heap, every restored series reads the disk.
     for (MemSeries ms : byId) {
-      ms.onDisk = oldest[ms.id] < ms.memStart();
+      ms.onDisk = true;
     }
+    Thread loader =
+        new Thread(
+            () -> {
+              try {
+                synchronized (checkpointLock) {
+                  if (!closed) {
+                    loadHeadWindow();
+                  }
+                }
+                headWindowLoaded.complete(null);
+              } catch (Exception e) {
+                headWindowLoaded.completeExceptionally(e);
+              }
+            },
+            "meshlens-head-window-load");
+    loader.setDaemon(true);
+    loader.start();
+  }
+
+  /**
+   * Completes once the sealed chunks of the last head window are back on the heap after start-up
+   * (reads are served from disk until then); failures leave them on disk, where reads find them.
+   */
+  public java.util.concurrent.CompletableFuture<Void> headWindowLoaded() {
+    return headWindowLoaded;
   }
 
   /**
    * Brings the sealed chunks of the last head window back onto the heap, so that dashboards read
-   * the recent past from memory after a restart as before it.
+   * the recent past from memory after a restart as before it; then marks which series still have
+   * older chunks on disk only. Runs in the background after start-up, under the checkpoint lock,
+   * while ingestion appends: chunks are put in front of what each series has on the heap by now.
    */
   private void loadHeadWindow() throws SQLException {
     long newest = maxT.get();
-    if (newest == Long.MIN_VALUE || byId.isEmpty()) {
+    List<MemSeries> all = allSeries();
+    if (newest == Long.MIN_VALUE || all.isEmpty()) {
       return;
     }
     long from = newest - headMillis();
-    RoaringBitmap all = new RoaringBitmap();
-    all.add(0L, (long) byId.size());
-    List<MetricDatabase.ChunkRow> rows = disk.chunks(all, from, newest);
+    RoaringBitmap ids = new RoaringBitmap();
+    ids.add(0L, (long) persistedSeries);
+    List<MetricDatabase.ChunkRow> rows = disk.chunks(ids, from, newest);
     int i = 0;
     while (i < rows.size()) {
       int id = rows.get(i).id();
@@ -237,25 +267,42 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       while (j < rows.size() && rows.get(j).id() == id) {
         j++;
       }
-      MemSeries ms = byId.get(id);
-      long openStart = ms.open != null ? ms.openMinT : Long.MAX_VALUE;
-      List<MetricDatabase.ChunkRow> mine = new ArrayList<>();
-      for (MetricDatabase.ChunkRow r : rows.subList(i, j)) {
-        if (r.minT() < openStart) {
-          mine.add(r);
+      MemSeries ms = all.get(id);
+      synchronized (ms) {
+        long memStart = ms.memStart();
+        List<MetricDatabase.ChunkRow> older = new ArrayList<>();
+        for (MetricDatabase.ChunkRow r : rows.subList(i, j)) {
+          if (r.minT() < memStart) {
+            older.add(r);
+          }
         }
+        int n = older.size();
+        int had = ms.sealed.length;
+        byte[][] sealed = new byte[n + had][];
+        long[] minT = new long[n + had];
+        long[] maxTs = new long[n + had];
+        for (int k = 0; k < n; k++) {
+          sealed[k] = older.get(k).chunk();
+          minT[k] = older.get(k).minT();
+          maxTs[k] = older.get(k).maxT();
+        }
+        System.arraycopy(ms.sealed, 0, sealed, n, had);
+        System.arraycopy(ms.sealedMinT, 0, minT, n, had);
+        System.arraycopy(ms.sealedMaxT, 0, maxTs, n, had);
+        ms.sealed = sealed;
+        ms.sealedMinT = minT;
+        ms.sealedMaxT = maxTs;
+        ms.persisted += n;
       }
-      int n = mine.size();
-      ms.sealed = new byte[n][];
-      ms.sealedMinT = new long[n];
-      ms.sealedMaxT = new long[n];
-      for (int k = 0; k < n; k++) {
-        ms.sealed[k] = mine.get(k).chunk();
-        ms.sealedMinT[k] = mine.get(k).minT();
-        ms.sealedMaxT[k] = mine.get(k).maxT();
-      }
-      ms.persisted = n;
       i = j;
+    }
+    // Only series with chunks older than what is now on the heap need the disk on reads.
+    long[] oldest = disk.oldestChunkStarts(persistedSeries);
+    for (int id = 0; id < oldest.length; id++) {
+      MemSeries ms = all.get(id);
+      synchronized (ms) {
+        ms.onDisk = oldest[id] < ms.memStart();
+      }
     }
   }
 
@@ -1019,6 +1066,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   public void close() throws SQLException {
     if (disk != null) {
       synchronized (checkpointLock) {
+        closed = true;
         disk.close();
       }
     }

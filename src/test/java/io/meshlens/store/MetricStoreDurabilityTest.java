@@ -115,6 +115,7 @@ class MetricStoreDurabilityTest {
     // After a restart the head window is back on the heap: recent reads need no disk; older
     // ones read the same samples from disk as before.
     try (MetricStore store = MetricStore.open(dir, Duration.ofMinutes(30))) {
+      store.headWindowLoaded().get(30, java.util.concurrent.TimeUnit.SECONDS);
       long end = T0 - 3 * 3_600_000L + (6 * 240 - 1) * 15_000L;
       SeriesData recent =
           store.select(Scope.everything(), named("a"), end - 20 * 60_000, end).get(0);
