@@ -3,10 +3,12 @@ package io.meshlens.store;
 import io.meshlens.model.Labels;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * A label set as bytes, for the series table: the number of labels, then each name and value as a
- * varint length and its UTF-8 bytes. Any string survives, NUL and separators included.
+ * A label set as bytes, for the series tables: either self-contained (the number of labels, then
+ * each name and value as a varint length and its UTF-8 bytes; any string survives, NUL and
+ * separators included) or as ids into the store's symbol table.
  */
 final class LabelsCodec {
 
@@ -36,6 +38,38 @@ final class LabelsCodec {
       }
       pairs[i] = new String(data, pos[0], len, StandardCharsets.UTF_8);
       pos[0] += len;
+    }
+    return Labels.of(pairs);
+  }
+
+  /**
+   * A label set as symbol ids: the number of labels, then each name's and value's id, as varints
+   * (1-3 bytes each for the few thousand strings a mesh repeats).
+   */
+  static byte[] encodeSymbols(Labels labels, java.util.function.ToIntFunction<String> idOf) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(labels.size() * 4 + 2);
+    writeVarint(out, labels.size());
+    for (int i = 0; i < labels.size(); i++) {
+      writeVarint(out, idOf.applyAsInt(labels.name(i)));
+      writeVarint(out, idOf.applyAsInt(labels.value(i)));
+    }
+    return out.toByteArray();
+  }
+
+  /** The label set {@link #encodeSymbols} wrote, with {@code symbols} indexed by id. */
+  static Labels decodeSymbols(byte[] data, List<String> symbols) {
+    int[] pos = {0};
+    int n = readVarint(data, pos);
+    if (n < 0 || n > data.length) {
+      throw new IllegalArgumentException("corrupt label set: " + n + " labels");
+    }
+    String[] pairs = new String[n * 2];
+    for (int i = 0; i < pairs.length; i++) {
+      int id = readVarint(data, pos);
+      if (id < 0 || id >= symbols.size()) {
+        throw new IllegalArgumentException("corrupt label set: unknown symbol " + id);
+      }
+      pairs[i] = symbols.get(id);
     }
     return Labels.of(pairs);
   }

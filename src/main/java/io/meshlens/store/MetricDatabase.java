@@ -86,6 +86,11 @@ final class MetricDatabase implements AutoCloseable {
   private final DuckDBConnection writer;
   private final ReentrantLock writeLock = new ReentrantLock();
 
+  /** The symbol table: every distinct label string, by id; written at checkpoints. */
+  private final List<String> symbolList = new ArrayList<>();
+
+  private final Map<String, Integer> symbolIds = new java.util.HashMap<>();
+
   /** Epoch day to the latest sample time of that day's chunk table. */
   private final ConcurrentSkipListMap<Long, Long> days = new ConcurrentSkipListMap<>();
 
@@ -98,7 +103,22 @@ final class MetricDatabase implements AutoCloseable {
     file = directory.resolve("metrics.duckdb");
     writer = (DuckDBConnection) new DuckDBDriver().connect("jdbc:duckdb:" + file, new Properties());
     try (Statement s = writer.createStatement()) {
+      // series: label sets written whole (the first layout, read only); series_labels: label
+      // sets as ids into symbols, each distinct string stored once.
       s.execute("CREATE TABLE IF NOT EXISTS series (id INTEGER NOT NULL, labels BLOB NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS series_labels (id INTEGER NOT NULL, labels BLOB NOT NULL)");
+      s.execute("CREATE TABLE IF NOT EXISTS symbols (id INTEGER NOT NULL, value VARCHAR NOT NULL)");
+      try (ResultSet r = s.executeQuery("SELECT id, value FROM symbols ORDER BY id")) {
+        while (r.next()) {
+          if (r.getInt(1) != symbolList.size()) {
+            throw new IllegalStateException(
+                "metric store: symbol ids are not contiguous at " + r.getInt(1) + " in " + file);
+          }
+          symbolIds.put(r.getString(2), symbolList.size());
+          symbolList.add(r.getString(2));
+        }
+      }
       s.execute(
           "CREATE TABLE IF NOT EXISTS visibility (id INTEGER NOT NULL, tenant VARCHAR NOT NULL)");
       s.execute(
@@ -144,11 +164,22 @@ final class MetricDatabase implements AutoCloseable {
       for (ChunkRow row : c.sealedChunks()) {
         byDay.computeIfAbsent(Math.floorDiv(row.minT(), DAY_MS), d -> new ArrayList<>()).add(row);
       }
+      int symbolsBefore = symbolList.size();
       try {
         DuckDbSupport.upsertOffsets(writer, c.offsets());
-        try (DuckDBAppender a = writer.createAppender("main", "series")) {
-          for (SeriesRow s : c.newSeries()) {
-            a.beginRow().append(s.id()).append(LabelsCodec.encode(s.labels())).endRow();
+        int firstNewSymbol = symbolList.size();
+        List<byte[]> encoded = new ArrayList<>(c.newSeries().size());
+        for (SeriesRow row : c.newSeries()) {
+          encoded.add(LabelsCodec.encodeSymbols(row.labels(), this::symbolId));
+        }
+        try (DuckDBAppender a = writer.createAppender("main", "symbols")) {
+          for (int id = firstNewSymbol; id < symbolList.size(); id++) {
+            a.beginRow().append(id).append(symbolList.get(id)).endRow();
+          }
+        }
+        try (DuckDBAppender a = writer.createAppender("main", "series_labels")) {
+          for (int i = 0; i < encoded.size(); i++) {
+            a.beginRow().append(c.newSeries().get(i).id()).append(encoded.get(i)).endRow();
           }
         }
         try (DuckDBAppender a = writer.createAppender("main", "visibility")) {
@@ -194,6 +225,7 @@ final class MetricDatabase implements AutoCloseable {
         writer.commit();
       } catch (SQLException | RuntimeException e) {
         writer.rollback();
+        forgetSymbolsFrom(symbolsBefore);
         throw e;
       }
       byDay.forEach(
@@ -206,14 +238,40 @@ final class MetricDatabase implements AutoCloseable {
     }
   }
 
+  private int symbolId(String value) {
+    Integer id = symbolIds.get(value);
+    if (id == null) {
+      id = symbolList.size();
+      symbolList.add(value);
+      symbolIds.put(value, id);
+    }
+    return id;
+  }
+
+  /** Drops symbols added by a checkpoint that was rolled back. */
+  private void forgetSymbolsFrom(int size) {
+    while (symbolList.size() > size) {
+      symbolIds.remove(symbolList.remove(symbolList.size() - 1));
+    }
+  }
+
   /** Every stored series, by ascending id. */
   List<SeriesRow> series() throws SQLException {
     List<SeriesRow> out = new ArrayList<>();
     try (Connection c = writer.duplicate();
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT id, labels FROM series ORDER BY id")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT id, labels, false FROM series UNION ALL"
+                    + " SELECT id, labels, true FROM series_labels ORDER BY 1")) {
       while (r.next()) {
-        out.add(new SeriesRow(r.getInt(1), LabelsCodec.decode(r.getBytes(2))));
+        byte[] labels = r.getBytes(2);
+        out.add(
+            new SeriesRow(
+                r.getInt(1),
+                r.getBoolean(3)
+                    ? LabelsCodec.decodeSymbols(labels, symbolList)
+                    : LabelsCodec.decode(labels)));
       }
     }
     return out;

@@ -215,6 +215,33 @@ class MetricStoreDurabilityTest {
   }
 
   @Test
+  void seriesWrittenWholeByTheFirstLayoutAreReadBackNextToSymbolEncodedOnes() throws Exception {
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      store.append(store.seriesId(series("a", "shop", Set.of("shop"))), T0, 1);
+      store.checkpoint(Map.of());
+    }
+    Labels legacy = Labels.of("__name__", "b", "tenant", "shop", "pod", "p-b");
+    try (java.sql.Connection c =
+            new org.duckdb.DuckDBDriver()
+                .connect(
+                    "jdbc:duckdb:" + dir.resolve("metrics.duckdb"), new java.util.Properties());
+        java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO series VALUES (1, ?)")) {
+      p.setBytes(1, LabelsCodec.encode(legacy));
+      p.execute();
+      c.createStatement().execute("INSERT INTO visibility VALUES (1, 'shop')");
+      c.createStatement().execute("INSERT INTO head VALUES (1, " + T0 + ", 2.0, NULL, NULL)");
+    }
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      assertThat(store.seriesCount()).isEqualTo(2);
+      assertThat(
+              store.series(Scope.tenants(Set.of("shop")), List.of(named("b")), 0, Long.MAX_VALUE))
+          .containsExactly(legacy);
+      assertThat(store.select(Scope.tenants(Set.of("shop")), named("a"), 0, Long.MAX_VALUE))
+          .hasSize(1);
+    }
+  }
+
+  @Test
   void labelSetsRoundTripThroughTheirEncodingWhateverTheyHold() {
     Labels l =
         Labels.of(
