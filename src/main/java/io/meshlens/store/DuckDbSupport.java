@@ -57,6 +57,16 @@ public final class DuckDbSupport {
     }
   }
 
+  /** Closes a store's writer connection once no write is running. */
+  public static void closeUnder(Connection writer, Lock lock) throws SQLException {
+    lock.lock();
+    try {
+      writer.close();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Writes one batch of rows into a DuckDB Appender. */
   @FunctionalInterface
   public interface Rows {

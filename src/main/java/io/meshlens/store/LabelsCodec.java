@@ -26,11 +26,7 @@ final class LabelsCodec {
 
   static Labels decode(byte[] data) {
     int[] pos = {0};
-    int n = readVarint(data, pos);
-    if (n < 0 || n > data.length) {
-      throw new IllegalArgumentException("corrupt label set: " + n + " labels");
-    }
-    String[] pairs = new String[n * 2];
+    String[] pairs = pairsFor(data, pos);
     for (int i = 0; i < pairs.length; i++) {
       int len = readVarint(data, pos);
       if (len < 0 || pos[0] + len > data.length) {
@@ -59,11 +55,7 @@ final class LabelsCodec {
   /** The label set {@link #encodeSymbols} wrote, with {@code symbols} indexed by id. */
   static Labels decodeSymbols(byte[] data, List<String> symbols) {
     int[] pos = {0};
-    int n = readVarint(data, pos);
-    if (n < 0 || n > data.length) {
-      throw new IllegalArgumentException("corrupt label set: " + n + " labels");
-    }
-    String[] pairs = new String[n * 2];
+    String[] pairs = pairsFor(data, pos);
     for (int i = 0; i < pairs.length; i++) {
       int id = readVarint(data, pos);
       if (id < 0 || id >= symbols.size()) {
@@ -72,6 +64,15 @@ final class LabelsCodec {
       pairs[i] = symbols.get(id);
     }
     return Labels.of(pairs);
+  }
+
+  /** Reads the label count and sizes the names-and-values array. */
+  private static String[] pairsFor(byte[] data, int[] pos) {
+    int n = readVarint(data, pos);
+    if (n < 0 || n > data.length) {
+      throw new IllegalArgumentException("corrupt label set: " + n + " labels");
+    }
+    return new String[n * 2];
   }
 
   private static void writeString(ByteArrayOutputStream out, String s) {

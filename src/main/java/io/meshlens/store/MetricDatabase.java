@@ -482,11 +482,6 @@ final class MetricDatabase implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    writeLock.lock();
-    try {
-      writer.close();
-    } finally {
-      writeLock.unlock();
-    }
+    DuckDbSupport.closeUnder(writer, writeLock);
   }
 }

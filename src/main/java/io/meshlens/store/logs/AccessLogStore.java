@@ -646,11 +646,6 @@ public final class AccessLogStore implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    writeLock.lock();
-    try {
-      writer.close();
-    } finally {
-      writeLock.unlock();
-    }
+    DuckDbSupport.closeUnder(writer, writeLock);
   }
 }

@@ -325,12 +325,7 @@ public final class SpanStore implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    writeLock.lock();
-    try {
-      writer.close();
-    } finally {
-      writeLock.unlock();
-    }
+    DuckDbSupport.closeUnder(writer, writeLock);
   }
 
   private List<String> strings(String sql, List<Object> params) throws SQLException {
