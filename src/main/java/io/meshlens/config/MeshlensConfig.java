@@ -93,6 +93,13 @@ public interface MeshlensConfig {
     /** Upper bound of one Kafka poll. */
     @WithDefault("500ms")
     Duration pollTimeout();
+
+    /**
+     * Threads that handle the partitions of a polled metrics batch in parallel (0: one per
+     * processor). Only partitions run in parallel, so a topic needs at least as many partitions.
+     */
+    @WithDefault("0")
+    int workerThreads();
   }
 
   /** The stores under {@link #dataDir()}: durability and retention. */

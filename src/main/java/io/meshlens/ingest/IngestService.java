@@ -90,11 +90,18 @@ public class IngestService {
             "meshlens-" + signal,
             handler,
             deadLetters,
-            config.ingest().pollTimeout());
+            config.ingest().pollTimeout(),
+            workerThreads());
     loops.add(loop);
     Thread t = new Thread(loop, "meshlens-ingest-" + signal);
     t.setDaemon(true);
     t.start();
+  }
+
+  /** {@code meshlens.ingest.worker-threads}, where 0 means one per processor. */
+  private int workerThreads() {
+    int n = config.ingest().workerThreads();
+    return n > 0 ? n : Runtime.getRuntime().availableProcessors();
   }
 
   void onStop(@Observes ShutdownEvent ev) throws Exception {

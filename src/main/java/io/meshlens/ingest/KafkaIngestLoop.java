@@ -8,14 +8,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +40,11 @@ import org.jboss.logging.Logger;
  *
  * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must be
  * under the store's control.
+ *
+ * <p>With more than one worker thread and a handler that {@linkplain
+ * RecordHandler#parallelAcrossPartitions() allows it}, the records of a polled batch are handled
+ * one partition per thread: each partition's records still in order (a series lives in one
+ * partition), the batch stored and committed only when every partition's share is done.
  */
 public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
@@ -54,6 +63,9 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean assigned;
 
+  /** Handles the partitions of a batch in parallel; null for one thread. */
+  private final ExecutorService workers;
+
   public KafkaIngestLoop(
       String bootstrapServers,
       String groupId,
@@ -62,6 +74,22 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       RecordHandler handler,
       DeadLetterQueue deadLetters,
       Duration pollTimeout) {
+    this(bootstrapServers, groupId, topics, clientId, handler, deadLetters, pollTimeout, 1);
+  }
+
+  /**
+   * @param workerThreads threads that handle a batch's partitions in parallel (when the handler
+   *     allows it); 1 handles everything on the consumer thread
+   */
+  public KafkaIngestLoop(
+      String bootstrapServers,
+      String groupId,
+      List<String> topics,
+      String clientId,
+      RecordHandler handler,
+      DeadLetterQueue deadLetters,
+      Duration pollTimeout,
+      int workerThreads) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -69,6 +97,10 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024));
+    // Small records (one resource each) come 500 to a poll by default, mostly from one partition:
+    // a larger batch spans partitions, which the worker threads handle in parallel. Bytes per poll
+    // stay bounded by fetch.max.bytes.
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
     // A crashed replica's partitions move after 10 s instead of Kafka's default 45 s.
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
@@ -78,6 +110,19 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
     this.handler = Objects.requireNonNull(handler);
     this.deadLetters = Objects.requireNonNull(deadLetters);
     this.pollTimeout = pollTimeout;
+    if (workerThreads > 1 && handler.parallelAcrossPartitions()) {
+      AtomicInteger n = new AtomicInteger();
+      this.workers =
+          Executors.newFixedThreadPool(
+              workerThreads,
+              r -> {
+                Thread t = new Thread(r, clientId + "-worker-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    } else {
+      this.workers = null;
+    }
   }
 
   /** Whether the consumer group has given this loop its partitions at least once. */
@@ -121,13 +166,13 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
         List<Future<RecordMetadata>> dead = new ArrayList<>();
         List<String> deadReasons = new ArrayList<>();
         Map<TopicPartition, Long> next = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          Optional<Rejection> rejected = handler.handle(r);
-          if (rejected.isPresent()) {
-            dead.add(deadLetters.send(handler.stats().signal(), r, rejected.get()));
-            deadReasons.add(rejected.get().reason());
-          }
-          next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+        for (Refused refused : handleAll(records)) {
+          dead.add(deadLetters.send(handler.stats().signal(), refused.record(), refused.why()));
+          deadReasons.add(refused.why().reason());
+        }
+        for (TopicPartition tp : records.partitions()) {
+          List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+          next.put(tp, rs.get(rs.size() - 1).offset() + 1);
         }
         try {
           if (!dead.isEmpty()) {
@@ -157,9 +202,51 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       try {
         consumer.close(Duration.ofSeconds(5));
       } finally {
+        if (workers != null) {
+          workers.shutdownNow();
+        }
         stopped.countDown();
       }
     }
+  }
+
+  private record Refused(ConsumerRecord<byte[], byte[]> record, Rejection why) {}
+
+  /** Hands every record to the handler; returns the refused ones, in partition order. */
+  private List<Refused> handleAll(ConsumerRecords<byte[], byte[]> records)
+      throws InterruptedException {
+    Set<TopicPartition> partitions = records.partitions();
+    if (workers == null || partitions.size() < 2) {
+      List<Refused> refused = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        handler.handle(r).ifPresent(why -> refused.add(new Refused(r, why)));
+      }
+      return refused;
+    }
+    List<Future<List<Refused>>> parts = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+      parts.add(
+          workers.submit(
+              () -> {
+                List<Refused> refused = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> r : rs) {
+                  handler.handle(r).ifPresent(why -> refused.add(new Refused(r, why)));
+                }
+                return refused;
+              }));
+    }
+    List<Refused> refused = new ArrayList<>();
+    for (Future<List<Refused>> part : parts) {
+      try {
+        refused.addAll(part.get());
+      } catch (ExecutionException e) {
+        // A handler bug: stop as the single-threaded loop would.
+        Throwable cause = e.getCause();
+        throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+      }
+    }
+    return refused;
   }
 
   private void rewind(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {

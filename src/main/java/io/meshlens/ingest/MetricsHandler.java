@@ -53,6 +53,12 @@ public final class MetricsHandler implements RecordHandler {
     return pipeline.accept(r.topic(), r.value(), KafkaIngestLoop.clusterHeader(r));
   }
 
+  /** The pipeline and the store are thread-safe; a series lives in one partition. */
+  @Override
+  public boolean parallelAcrossPartitions() {
+    return true;
+  }
+
   @Override
   public void flush(Map<TopicPartition, Long> nextOffsets) {
     synchronized (covered) {

@@ -1,6 +1,7 @@
 package io.meshlens.ingest;
 
 import io.meshlens.ingest.decode.PayloadEncoding;
+import io.meshlens.ingest.otlp.HistogramSeries;
 import io.meshlens.ingest.otlp.OtlpMetricsTranslator;
 import io.meshlens.ingest.otlp.SampleSink;
 import io.meshlens.model.Labels;
@@ -50,7 +51,45 @@ public final class MetricsPipeline {
   /** Past this many cached series the cache starts over instead of growing without bound. */
   private static final int MAX_CACHED_SERIES = 2_000_000;
 
-  private record SeriesRef(int id, LongAdder tenantPoints, String tenant) {}
+  /** A resolved series: its store id, its tenant and that tenant's counter of stored points. */
+  private static final class SeriesRef {
+    final int id;
+    final LongAdder tenantPoints;
+    final String tenant;
+
+    /**
+     * The last start time seen on a cumulative point of this series, so that the store is only
+     * asked about a reset when the start time changes. Written without synchronisation: a stale
+     * read only costs one more look at the store.
+     */
+    long lastStart;
+
+    SeriesRef(int id, LongAdder tenantPoints, String tenant) {
+      this.id = id;
+      this.tenantPoints = tenantPoints;
+      this.tenant = tenant;
+    }
+  }
+
+  /** A histogram data point's identity: its labels and the shape of its series. */
+  private record PointKey(Labels point, HistogramSeries series) {}
+
+  /**
+   * What one transport cluster hint's records resolved to: series by label set, and the series of
+   * each histogram data point by (point labels, shape), so that a histogram point costs one lookup
+   * instead of one per bucket.
+   */
+  private static final class Resolved {
+    final Map<Labels, SeriesRef> series = new ConcurrentHashMap<>();
+    final Map<PointKey, SeriesRef[]> histograms = new ConcurrentHashMap<>();
+
+    void clearIfFull() {
+      if (series.size() >= MAX_CACHED_SERIES) {
+        series.clear();
+        histograms.clear();
+      }
+    }
+  }
 
   private final OtlpMetricsTranslator translator;
   private final Supplier<TenantDirectory> directory;
@@ -61,7 +100,7 @@ public final class MetricsPipeline {
 
   private volatile TenantDirectory cachedFor;
   private volatile MetricAttributor attributor;
-  private final Map<String, Map<Labels, SeriesRef>> seriesRefs = new ConcurrentHashMap<>();
+  private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
   private final DeltaToCumulative deltas;
   private final TenantLimiter limiter;
 
@@ -153,17 +192,15 @@ public final class MetricsPipeline {
 
   private SampleSink sinkFor(String clusterHint) {
     MetricAttributor attr = attributorForCurrentTenants();
-    Map<Labels, SeriesRef> refs =
-        seriesRefs.computeIfAbsent(
-            clusterHint == null ? "" : clusterHint, k -> new ConcurrentHashMap<>());
+    Resolved cache =
+        resolved.computeIfAbsent(clusterHint == null ? "" : clusterHint, k -> new Resolved());
+    Map<Labels, SeriesRef> refs = cache.series;
     return new SampleSink() {
       /** The series' store reference; null when its tenant may not own another series. */
       private SeriesRef resolve(Labels labels) {
         SeriesRef ref = refs.get(labels);
         if (ref == null) {
-          if (refs.size() >= MAX_CACHED_SERIES) {
-            refs.clear();
-          }
+          cache.clearIfFull();
           AttributedSeries s = attr.attribute(labels, clusterHint);
           if (!store.contains(s.labels())
               && !limiter.allowNewSeries(s.tenant(), store.seriesCountOf(s.tenant()))) {
@@ -185,20 +222,75 @@ public final class MetricsPipeline {
         }
       }
 
+      @Override
+      public void acceptCumulative(
+          Labels labels, long timestampMillis, double v, long startTimestampMillis) {
+        SeriesRef ref = resolve(labels);
+        if (ref != null) {
+          markReset(ref, timestampMillis, startTimestampMillis);
+          store(ref, timestampMillis, v);
+        }
+      }
+
+      @Override
+      public void acceptHistogram(
+          Labels point,
+          HistogramSeries series,
+          long timestampMillis,
+          double[] values,
+          long startTimestampMillis) {
+        SeriesRef[] group = cache.histograms.get(new PointKey(point, series));
+        if (group == null) {
+          group = new SeriesRef[series.size()];
+          boolean complete = true;
+          for (int i = 0; i < group.length; i++) {
+            group[i] = resolve(series.labels(point, i));
+            complete &= group[i] != null;
+          }
+          // A series refused by a limit is asked for again next time, when the limit may allow it.
+          if (complete) {
+            cache.histograms.put(new PointKey(store.intern(point), series), group);
+          }
+        }
+        for (int i = 0; i < group.length; i++) {
+          SeriesRef ref = group[i];
+          if (ref != null) {
+            markReset(ref, timestampMillis, startTimestampMillis);
+            store(ref, timestampMillis, values[i]);
+          }
+        }
+      }
+
+      /**
+       * A cumulative point whose start time lies after the series' last stored sample restarted
+       * from zero in between: store that zero at the start time (Prometheus' created-timestamp zero
+       * ingestion), so that rate() and increase() see the reset even when the new value is above
+       * the old one.
+       */
+      private void markReset(SeriesRef ref, long timestampMillis, long startTimestampMillis) {
+        if (startTimestampMillis <= 0
+            || startTimestampMillis >= timestampMillis
+            || startTimestampMillis == ref.lastStart) {
+          return;
+        }
+        ref.lastStart = startTimestampMillis;
+        store.appendResetZero(ref.id, startTimestampMillis);
+      }
+
       private void store(SeriesRef ref, long timestampMillis, double v) {
-        if (limiter.limitsSamples(ref.tenant())) {
+        if (limiter.limitsSamples(ref.tenant)) {
           // Replayed duplicates do not use up the tenant's allowance.
-          if (store.isDuplicate(ref.id(), timestampMillis)) {
+          if (store.isDuplicate(ref.id, timestampMillis)) {
             stats.duplicatePoint();
             return;
           }
-          if (!limiter.allowSample(ref.tenant())) {
-            stats.discardPoint(TenantLimiter.SAMPLE_RATE_LIMIT, ref.tenant());
+          if (!limiter.allowSample(ref.tenant)) {
+            stats.discardPoint(TenantLimiter.SAMPLE_RATE_LIMIT, ref.tenant);
             return;
           }
         }
-        if (store.append(ref.id(), timestampMillis, v)) {
-          ref.tenantPoints().increment();
+        if (store.append(ref.id, timestampMillis, v)) {
+          ref.tenantPoints.increment();
         } else {
           stats.duplicatePoint();
         }
@@ -225,7 +317,7 @@ public final class MetricsPipeline {
         if (ref == null) {
           return;
         }
-        double cumulative = deltas.add(ref.id(), timestampMillis, delta);
+        double cumulative = deltas.add(ref.id, timestampMillis, delta);
         if (Double.isNaN(cumulative)) {
           stats.duplicatePoint();
         } else {
@@ -266,7 +358,7 @@ public final class MetricsPipeline {
     TenantDirectory current = directory.get();
     if (current != cachedFor) {
       // The tenants file changed: every cached attribution may be stale.
-      seriesRefs.clear();
+      resolved.clear();
       attributor = new MetricAttributor(current);
       cachedFor = current;
     }

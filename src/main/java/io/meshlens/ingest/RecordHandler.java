@@ -29,6 +29,14 @@ public interface RecordHandler {
    */
   void flush(Map<TopicPartition, Long> nextOffsets) throws Exception;
 
+  /**
+   * Whether {@link #handle} may be called from several threads at once for records of different
+   * partitions (each partition's records still in order, one thread at a time). False by default.
+   */
+  default boolean parallelAcrossPartitions() {
+    return false;
+  }
+
   /** Drops whatever was taken since the last flush (before a re-read). */
   void discardPending();
 

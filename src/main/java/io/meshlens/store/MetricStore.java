@@ -114,6 +114,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   private final ReadWriteLock indexLock = new ReentrantReadWriteLock();
   private final LongAdder samples = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final LongAdder resetZeros = new LongAdder();
 
   /** Null when the store lives in memory only. */
   private final MetricDatabase disk;
@@ -465,6 +466,31 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     if (timestampMs > maxT.get()) {
       maxT.accumulateAndGet(timestampMs, Math::max);
     }
+    return true;
+  }
+
+  /**
+   * Stores a zero at {@code startMs} when the series has samples and the newest is older than
+   * {@code startMs}: the counter restarted from zero in between (the start time of an OTLP
+   * cumulative point says when). Nothing happens for a series without samples, as in Prometheus
+   * without created-timestamp ingestion of new series. Returns whether a zero was stored.
+   */
+  public boolean appendResetZero(int seriesId, long startMs) {
+    MemSeries ms;
+    indexLock.readLock().lock();
+    try {
+      ms = byId.get(seriesId);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    synchronized (ms) {
+      if (ms.lastT == Long.MIN_VALUE || ms.lastT >= startMs) {
+        return false;
+      }
+      ms.append(startMs, 0.0);
+    }
+    samples.increment();
+    resetZeros.increment();
     return true;
   }
 
@@ -1083,5 +1109,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   /** Samples refused because the series already had a sample at or after their timestamp. */
   public long duplicateCount() {
     return duplicates.sum();
+  }
+
+  /** Zeros stored at a counter's start time because it restarted ({@link #appendResetZero}). */
+  public long resetZeroCount() {
+    return resetZeros.sum();
   }
 }

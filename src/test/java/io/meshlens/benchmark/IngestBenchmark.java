@@ -49,6 +49,10 @@ public final class IngestBenchmark {
 
   private static final String TOPIC = "bench_otlp_metrics";
 
+  /** Threads handling partitions in parallel, as {@code meshlens.ingest.worker-threads=0}. */
+  private static final int WORKERS =
+      Integer.getInteger("workers", Runtime.getRuntime().availableProcessors());
+
   public static void main(String[] args) throws Exception {
     int ticks = Integer.getInteger("ticks", 20);
     int extraTenants = Integer.getInteger("extraTenants", 200);
@@ -116,6 +120,8 @@ public final class IngestBenchmark {
       MetricsHandler handler =
           new MetricsHandler(pipeline, store, Duration.ofSeconds(60), Clock.systemUTC());
       long meshlensNanos;
+      double ingestCpuSecs;
+      String loads;
       try (DeadLetterQueue dlq = new DeadLetterQueue(bs, "bench_deadletter")) {
         KafkaIngestLoop loop =
             new KafkaIngestLoop(
@@ -125,21 +131,27 @@ public final class IngestBenchmark {
                 "bench-metrics",
                 handler,
                 dlq,
-                Duration.ofMillis(200));
+                Duration.ofMillis(200),
+                WORKERS);
         Thread t = new Thread(loop, "bench-ingest");
         t.start();
         while (stats.records() == 0) {
           Thread.sleep(1);
         }
         long t0 = System.nanoTime();
+        long cpu0 = ingestCpuNanos();
+        double load0 = loadAverage();
         while (stats.records() < messages) {
           Thread.sleep(1);
         }
+        // Before close: the worker threads end with the loop.
+        ingestCpuSecs = (ingestCpuNanos() - cpu0) / 1e9;
         loop.close();
         if (!handler.checkpoint()) {
           throw new IllegalStateException("final checkpoint failed");
         }
         meshlensNanos = System.nanoTime() - t0;
+        loads = String.format(Locale.ROOT, "%.2f at start, %.2f at end", load0, loadAverage());
         store.close();
       }
       heap.finish();
@@ -166,7 +178,9 @@ public final class IngestBenchmark {
               bareMBps,
               heap.peakBytes(),
               store.seriesCount(),
-              perf);
+              perf,
+              ingestCpuSecs,
+              loads);
       Path out = Path.of("docs/benchmarks/ingest-metrics.md");
       Files.createDirectories(out.getParent());
       Files.writeString(out, report);
@@ -229,7 +243,9 @@ public final class IngestBenchmark {
       double bareMBps,
       long peakHeap,
       int series,
-      String perf) {
+      String perf,
+      double ingestCpuSecs,
+      String loads) {
     double pointsPerSec = points / secs;
     double share = meshlensMBps / bareMBps;
     StringBuilder sb = new StringBuilder();
@@ -250,6 +266,11 @@ public final class IngestBenchmark {
         .append(" MB\n");
     sb.append(
         "- broker: single-node KRaft broker in the same JVM (competes for the same 2 cores)\n");
+    sb.append("- 1-minute load average: ").append(loads).append('\n');
+    sb.append("- Meshlens: ")
+        .append(WORKERS)
+        .append(
+            " worker threads (`meshlens.ingest.worker-threads`), one partition each at a time\n");
     sb.append(
         String.format(
             Locale.ROOT,
@@ -281,6 +302,11 @@ public final class IngestBenchmark {
     sb.append(
         String.format(
             Locale.ROOT,
+            "| OTLP data points per CPU-second of the ingest threads | %,.0f | – | – |%n",
+            points / ingestCpuSecs));
+    sb.append(
+        String.format(
+            Locale.ROOT,
             "| Prometheus samples stored | %,d in %,d series | – | – |%n",
             samples,
             series));
@@ -293,6 +319,22 @@ public final class IngestBenchmark {
         "One OTLP histogram data point becomes several Prometheus samples (buckets, sum, count), so samples stored exceed data points.\n\n");
     sb.append("ConsumerPerformance output:\n\n```\n").append(perf).append("\n```\n");
     return sb.toString();
+  }
+
+  /** CPU time of the consumer thread and its workers: unaffected by other load on the machine. */
+  private static long ingestCpuNanos() {
+    var threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("bench-")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
+  }
+
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static double totalRamGb() {

@@ -18,6 +18,7 @@ import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,9 +250,7 @@ public final class OtlpMetricsTranslator {
       return;
     }
     sink.metadata(name, "histogram", metric.getDescription(), metric.getUnit());
-    String sumName = name + "_sum";
-    String countName = name + "_count";
-    String bucketName = name + "_bucket";
+    HistogramSeries shape = null;
     for (int i = 0; i < points.size(); i++) {
       HistogramDataPoint point = points.get(i);
       Labels.Builder labels = seriesLabels(point.getAttributesList(), resource);
@@ -259,28 +258,47 @@ public final class OtlpMetricsTranslator {
         sink.discard(DiscardReason.INVALID_LABEL_NAME, metric.getName());
         continue;
       }
-      long timestamp = point.getTimeUnixNano() / NANOS_PER_MILLI;
-      boolean stale = isStale(point.getFlags());
-      long start = stale ? 0 : point.getStartTimeUnixNano();
-      // Same order as Prometheus: _sum (only when set), _count, then the buckets.
-      if (point.hasSum()) {
-        emit(labels, sumName, timestamp, stale ? STALE_NAN : point.getSum(), start, sink);
-      }
-      double count = unsignedToDouble(point.getCount());
-      emit(labels, countName, timestamp, stale ? STALE_NAN : count, start, sink);
-
       // OTLP has bounds.length + 1 counts; the last one is the +Inf bucket, which is _count.
-      int buckets = Math.min(point.getExplicitBoundsCount(), point.getBucketCountsCount());
-      long cumulative = 0;
-      for (int b = 0; b < buckets; b++) {
-        cumulative += point.getBucketCounts(b);
-        labels.put("le", GoFloats.formatPlain(point.getExplicitBounds(b)));
-        double value = stale ? STALE_NAN : unsignedToDouble(cumulative);
-        emit(labels, bucketName, timestamp, value, start, sink);
+      List<Double> bounds = point.getExplicitBoundsList();
+      if (point.getBucketCountsCount() < bounds.size()) {
+        bounds = bounds.subList(0, point.getBucketCountsCount());
       }
-      labels.put("le", "+Inf");
-      emit(labels, bucketName, timestamp, stale ? STALE_NAN : count, start, sink);
+      if (shape == null || !shape.matches(name, point.hasSum(), bounds)) {
+        shape = new HistogramSeries(name, point.hasSum(), toArray(bounds));
+      }
+      boolean stale = isStale(point.getFlags());
+      double[] values = new double[shape.size()];
+      double count = unsignedToDouble(point.getCount());
+      if (stale) {
+        Arrays.fill(values, STALE_NAN);
+      } else {
+        if (point.hasSum()) {
+          values[0] = point.getSum();
+        }
+        values[shape.countIndex()] = count;
+        int first = shape.firstBucketIndex();
+        long cumulative = 0;
+        for (int b = 0; b < bounds.size(); b++) {
+          cumulative += point.getBucketCounts(b);
+          values[first + b] = unsignedToDouble(cumulative);
+        }
+        values[values.length - 1] = count;
+      }
+      sink.acceptHistogram(
+          labels.build(),
+          shape,
+          point.getTimeUnixNano() / NANOS_PER_MILLI,
+          values,
+          stale ? 0 : point.getStartTimeUnixNano() / NANOS_PER_MILLI);
     }
+  }
+
+  private static double[] toArray(List<Double> values) {
+    double[] out = new double[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
   }
 
   private static void translateSummary(
@@ -325,9 +343,10 @@ public final class OtlpMetricsTranslator {
     labels.put(Labels.METRIC_NAME, metricName);
     Labels series = labels.build();
     if (startTimeUnixNano != 0) {
-      sink.startTimestamp(series, startTimeUnixNano / NANOS_PER_MILLI);
+      sink.acceptCumulative(series, timestampMillis, value, startTimeUnixNano / NANOS_PER_MILLI);
+    } else {
+      sink.accept(series, timestampMillis, value);
     }
-    sink.accept(series, timestampMillis, value);
   }
 
   private static boolean isStale(int flags) {

@@ -34,10 +34,34 @@ public interface SampleSink {
   default void metadata(String family, String type, String help, String unit) {}
 
   /**
-   * The start time of a cumulative series (monotonic sum, histogram, summary count and sum),
-   * reported right before its sample when the data point carries one. Ignored by default.
+   * One sample of a cumulative series (monotonic sum, histogram, summary count and sum) whose data
+   * point carries a start time ({@code startTimestampMillis}, 0 when unset): the time the counter
+   * last started from zero. A sink can use it to see a counter reset that the values alone hide.
+   * The default ignores the start time.
    */
-  default void startTimestamp(Labels labels, long startTimestampMillis) {}
+  default void acceptCumulative(
+      Labels labels, long timestampMillis, double value, long startTimestampMillis) {
+    accept(labels, timestampMillis, value);
+  }
+
+  /**
+   * The samples of one histogram data point: {@code values[i]} belongs to the series {@code
+   * series.labels(point, i)}, where {@code point} holds the data point's labels (without {@code
+   * __name__}). All share one timestamp and start time (0 when unset; always 0 with stale markers).
+   * The default builds each series' labels and hands the samples to {@link #acceptCumulative} one
+   * by one; a sink can instead remember what it resolved per (point, series shape), since the same
+   * shape arrives for every data point of the metric at every export.
+   */
+  default void acceptHistogram(
+      Labels point,
+      HistogramSeries series,
+      long timestampMillis,
+      double[] values,
+      long startTimestampMillis) {
+    for (int i = 0; i < values.length; i++) {
+      acceptCumulative(series.labels(point, i), timestampMillis, values[i], startTimestampMillis);
+    }
+  }
 
   /**
    * Whether this sink takes delta-temporality sums and histograms through {@link #acceptDelta}.

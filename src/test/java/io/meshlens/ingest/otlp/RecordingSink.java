@@ -35,8 +35,12 @@ final class RecordingSink implements SampleSink {
   }
 
   @Override
-  public void startTimestamp(Labels labels, long startTimestampMillis) {
-    starts.add(new Start(labels, startTimestampMillis));
+  public void acceptCumulative(
+      Labels labels, long timestampMillis, double value, long startTimestampMillis) {
+    if (startTimestampMillis != 0) {
+      starts.add(new Start(labels, startTimestampMillis));
+    }
+    accept(labels, timestampMillis, value);
   }
 
   /** Series text ({@code Labels.toString()}) to value, in arrival order. */
