@@ -2,8 +2,11 @@ package io.meshlens.simulator;
 
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +25,33 @@ public final class GroundTruth {
   public record QuotaUsage(
       String cluster, String namespace, Map<String, Long> hard, Map<String, Long> used) {}
 
+  /**
+   * One cluster's istiod as last emitted.
+   *
+   * @param pushes xDS pushes of every type since start ({@code pilot_xds_pushes})
+   * @param convergenceBuckets non-cumulative counts per {@code pilot_proxy_convergence_time} bucket
+   *     (upper bounds {@link #CONVERGENCE_BOUNDS} and +Inf)
+   * @param rootCertExpirySeconds {@code citadel_server_root_cert_expiry_timestamp}
+   */
+  public record Istiod(
+      String cluster,
+      int connectedProxies,
+      long pushes,
+      long internalErrors,
+      long pushContextErrors,
+      long[] convergenceBuckets,
+      long rootCertExpirySeconds) {}
+
+  /** Upper bounds of istiod's convergence histogram, in seconds. */
+  public static final List<Double> CONVERGENCE_BOUNDS = Otlp.CONVERGENCE_BOUNDS_LIST;
+
+  /** When an edge's count last grew and first grew, as tick times. */
+  public record Seen(Instant first, Instant last) {}
+
   private final FailoverEpisode failover;
+  private final ConcurrentHashMap<String, Istiod> istiods = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<EdgeKey, Seen> seen = new ConcurrentHashMap<>();
+  private final Set<EdgeKey> grewThisTick = new HashSet<>(); // writer thread only
   private final ConcurrentHashMap<EdgeKey, Long> requests = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EdgeKey, Long> reached = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EdgeKey, Long> tcpConnections = new ConcurrentHashMap<>();
@@ -172,6 +201,19 @@ public final class GroundTruth {
     return snapshot(quotas);
   }
 
+  /** Last emitted istiod state per cluster. */
+  public Map<String, Istiod> istiods() {
+    return snapshot(istiods);
+  }
+
+  /**
+   * First and last tick at which each edge's count (requests or TCP connections) grew: the tick's
+   * output holds the growth, so a scrape at that time sees it.
+   */
+  public Map<EdgeKey, Seen> seenByEdge() {
+    return Map.copyOf(seen);
+  }
+
   /** The {@code now} of the last completed tick (the start before the first). */
   public Instant lastTick() {
     return lastTick;
@@ -192,6 +234,9 @@ public final class GroundTruth {
   // ---- writer side, used by the simulator only ----
 
   void addRequests(EdgeKey key, long n, long reachedN) {
+    if (n > 0) {
+      grewThisTick.add(key);
+    }
     requests.merge(key, n, Long::sum);
     requestsTotal.addAndGet(n);
     if (reachedN > 0) {
@@ -201,6 +246,9 @@ public final class GroundTruth {
   }
 
   void addTcp(EdgeKey key, long connections, long sentBytes, long receivedBytes) {
+    if (connections > 0) {
+      grewThisTick.add(key);
+    }
     tcpConnections.merge(key, connections, Long::sum);
     tcpSentBytes.merge(key, sentBytes, Long::sum);
     tcpReceivedBytes.merge(key, receivedBytes, Long::sum);
@@ -237,7 +285,15 @@ public final class GroundTruth {
     quotas.put(q.cluster() + "/" + q.namespace(), q);
   }
 
+  void setIstiod(Istiod s) {
+    istiods.put(s.cluster(), s);
+  }
+
   void tickDone(Instant now) {
+    for (EdgeKey k : grewThisTick) {
+      seen.merge(k, new Seen(now, now), (a, b) -> new Seen(a.first(), b.last()));
+    }
+    grewThisTick.clear();
     lastTick = now;
     ticks.incrementAndGet();
   }

@@ -1196,6 +1196,18 @@ public final class MeshSimulator {
       }
     }
     truth.addFailedOver(tickFailedOver);
+    for (Cluster c : topology.clusters()) {
+      IstiodState s = istiods[c.index()];
+      truth.setIstiod(
+          new GroundTruth.Istiod(
+              c.name(),
+              s.proxies,
+              Arrays.stream(s.pushes).sum(),
+              s.internalErrors,
+              s.contextErrors,
+              s.convergence.clone(),
+              MetricsWriter.rootCertExpiry(s)));
+    }
     for (Map.Entry<String, long[]> e : tickTelemetryByTenant.entrySet()) {
       long[] c = e.getValue();
       if (c[0] > 0) {

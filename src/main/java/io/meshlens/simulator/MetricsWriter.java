@@ -111,6 +111,11 @@ final class MetricsWriter {
     return ResourceMetrics.newBuilder().setResource(resource).addScopeMetrics(sm).build();
   }
 
+  /** The root certificate istiod reports: valid for ten years from the istiod pod's start. */
+  static long rootCertExpiry(MeshSimulator.IstiodState s) {
+    return s.istiodPod().startTime().getEpochSecond() + SECONDS_PER_TEN_YEARS;
+  }
+
   /** What the Prometheus receiver exports from a scrape of istiod's {@code /metrics}. */
   ResourceMetrics istiod(Resource resource, MeshSimulator.IstiodState s) {
     long start = nanos(s.istiodPod().startTime());
@@ -159,7 +164,7 @@ final class MetricsWriter {
                             s.convergenceSum,
                             s.convergence,
                             Otlp.CONVERGENCE_BOUNDS_LIST))));
-    long expiry = s.istiodPod().startTime().getEpochSecond() + SECONDS_PER_TEN_YEARS;
+    long expiry = rootCertExpiry(s);
     sm.addMetrics(
         Metric.newBuilder()
             .setName("citadel_server_root_cert_expiry_timestamp")

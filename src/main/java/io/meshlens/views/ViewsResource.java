@@ -3,11 +3,13 @@ package io.meshlens.views;
 import io.meshlens.access.AccessControl;
 import io.meshlens.access.ScopeResolver;
 import io.meshlens.api.ApiError;
+import io.meshlens.ingest.IngestService;
 import io.meshlens.query.promql.EngineSettings;
 import io.meshlens.query.promql.PromqlEngine;
 import io.meshlens.query.promql.PromqlException;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
+import io.meshlens.store.logs.AccessLogStore;
 import io.meshlens.tenancy.TenantRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -23,9 +25,10 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The views' JSON endpoints ({@code docs/views.md}): {@code GET /api/v1/views/usage} and {@code GET
- * /api/v1/views/traffic}. Each resolves the caller's {@link Scope} first and computes the view with
- * PromQL over it; answers are {@code {"status":"success","data":...}}, errors Prometheus' format.
+ * The views' JSON endpoints ({@code docs/views.md}): {@code GET /api/v1/views/usage}, {@code GET
+ * /api/v1/views/traffic}, {@code GET /api/v1/views/health} and {@code GET /api/v1/views/isolation}.
+ * Each resolves the caller's {@link Scope} first and computes the view with PromQL over it; answers
+ * are {@code {"status":"success","data":...}}, errors Prometheus' format.
  */
 @Path("/api/v1/views")
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,6 +38,8 @@ public class ViewsResource {
   @Inject MetricStore store;
   @Inject TenantRegistry tenants;
   @Inject TelemetryVolumeRecorder volume;
+  @Inject IngestService ingest;
+  @Inject AccessLogStore logs;
 
   private final PromqlEngine engine = new PromqlEngine(EngineSettings.defaults());
 
@@ -68,6 +73,47 @@ public class ViewsResource {
     Scope scope = access.scope(authorization, orgId);
     ViewParams p = ViewParams.parse(start, end, step, System.currentTimeMillis());
     TrafficReport r = run(() -> new TrafficView(queries(scope), p, tenants.get()).compute());
+    return Map.of("status", "success", "data", r);
+  }
+
+  @GET
+  @Path("health")
+  public Map<String, Object> health(
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @QueryParam("step") String step,
+      @QueryParam("silentAfter") String silentAfter,
+      @QueryParam("scrapeInterval") String scrapeInterval,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    ViewParams p = ViewParams.parse(start, end, step, System.currentTimeMillis());
+    int n = HealthView.silentAfter(silentAfter);
+    long interval = HealthView.scrapeInterval(scrapeInterval);
+    HealthView view = new HealthView(queries(scope), p, tenants.get(), n, interval);
+    HealthReport r =
+        run(
+            () ->
+                scope.isEverything()
+                    ? view.compute(store.newestSampleBy(scope, "cluster"), ingest.lag())
+                    : view.compute(Map.of(), Map.of()));
+    return Map.of("status", "success", "data", r);
+  }
+
+  @GET
+  @Path("isolation")
+  public Map<String, Object> isolation(
+      @QueryParam("start") String start,
+      @QueryParam("end") String end,
+      @QueryParam("step") String step,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
+    Scope scope = access.scope(authorization, orgId);
+    ViewParams p = ViewParams.parse(start, end, step, System.currentTimeMillis());
+    IsolationReport r =
+        run(
+            () ->
+                new IsolationAudit(engine, store, logs, tenants.get()).compute(queries(scope), p));
     return Map.of("status", "success", "data", r);
   }
 

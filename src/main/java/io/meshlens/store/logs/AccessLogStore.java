@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -239,6 +240,65 @@ public final class AccessLogStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * The request id of the newest outbound call in {@code [startMs, endMs)} from a proxy in {@code
+   * namespace} of {@code cluster} to an upstream host starting with {@code upstreamHostPrefix} (the
+   * host of Envoy's {@code outbound|port|subset|host} cluster name, e.g. {@code catalog.shop.svc.};
+   * any host when null), visible in {@code scope}: with {@code responseCode} when not null; when
+   * {@code inboundContains} is not null, only a call whose destination's inbound entry (same
+   * request id, in {@code inboundNamespace}) contains that text, e.g. {@code rbac_access_denied} of
+   * an authorization policy denial. Empty when there is none.
+   */
+  public Optional<String> exampleRequestId(
+      Scope scope,
+      long startMs,
+      long endMs,
+      String cluster,
+      String namespace,
+      String upstreamHostPrefix,
+      Integer responseCode,
+      String inboundNamespace,
+      String inboundContains)
+      throws SQLException {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql =
+        new StringBuilder("SELECT o.request_id FROM access_logs o WHERE ")
+            .append(DuckDbSupport.scopeClause(scope, "o.tenant", params))
+            .append(" AND o.day BETWEEN ? AND ? AND o.start_ms >= ? AND o.start_ms < ?")
+            .append(" AND o.direction = 'outbound' AND o.request_id NOT IN ('', '-')");
+    params.add(Math.floorDiv(startMs, DAY_MS));
+    params.add(Math.floorDiv(endMs, DAY_MS));
+    params.add(startMs);
+    params.add(endMs);
+    sql.append(" AND o.cluster = ? AND o.namespace = ?");
+    params.add(cluster);
+    params.add(namespace);
+    if (upstreamHostPrefix != null) {
+      sql.append(" AND starts_with(split_part(o.upstream_cluster, '|', 4), ?)");
+      params.add(upstreamHostPrefix);
+    }
+    if (responseCode != null) {
+      sql.append(" AND o.response_code = ?");
+      params.add(responseCode);
+    }
+    if (inboundContains != null) {
+      sql.append(" AND EXISTS (SELECT 1 FROM access_logs i WHERE ")
+          .append(DuckDbSupport.scopeClause(scope, "i.tenant", params))
+          .append(" AND i.request_id = o.request_id AND i.direction = 'inbound'")
+          .append(" AND i.namespace = ? AND i.day BETWEEN ? AND ? AND contains(i.raw, ?))");
+      params.add(inboundNamespace);
+      params.add(Math.floorDiv(startMs, DAY_MS));
+      params.add(Math.floorDiv(endMs, DAY_MS) + 1);
+      params.add(inboundContains);
+    }
+    sql.append(" ORDER BY o.start_ms DESC, o.request_id LIMIT 1");
+    try (Connection c = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
+        ResultSet r = p.executeQuery()) {
+      return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+    }
   }
 
   /**
