@@ -47,6 +47,8 @@ public interface MeshlensConfig {
 
   Query query();
 
+  SelfMetrics selfMetrics();
+
   /** Kafka topics per signal. */
   interface Topics {
     /** OTLP metrics (ExportMetricsServiceRequest), the Collector kafka exporter's default. */
@@ -282,6 +284,24 @@ public interface MeshlensConfig {
     /** When the JWKS cannot be fetched, the last keys fetched stay in use this long. */
     @WithDefault("1h")
     Duration jwksOutageTolerance();
+  }
+
+  /**
+   * Meshlens' own {@code /metrics} appended to its own metric store as tenant {@code platform}
+   * (DESIGN.md "Self-observability"), so SREs query Meshlens' health with the same API and
+   * dashboards as the mesh's.
+   */
+  interface SelfMetrics {
+    /** Record them; default: only when Meshlens started its own broker (the demo). */
+    Optional<Boolean> enabled();
+
+    /** How often the registry is snapshotted (a scrape interval). */
+    @WithDefault("15s")
+    Duration interval();
+
+    /** The {@code cluster} label of Meshlens' own series: the cluster it runs in. */
+    @WithDefault("local")
+    String cluster();
   }
 
   /** Demo conveniences. */

@@ -951,10 +951,11 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       for (int id = persistedSeries; id < all.size(); id++) {
         newSeries.add(new MetricDatabase.SeriesRow(id, all.get(id).labels));
       }
-      List<MetricDatabase.Grant> grants;
+      List<MetricDatabase.Grant> grants = new ArrayList<>();
       synchronized (pendingGrants) {
-        grants = List.copyOf(pendingGrants);
-        pendingGrants.clear();
+        // A series created on another thread (Meshlens' own metrics) after the list above is
+        // written with the next checkpoint, and so are its grants.
+        pendingGrants.removeIf(g -> g.id() < all.size() && grants.add(g));
       }
       List<MetricDatabase.ChunkRow> sealedRows = new ArrayList<>();
       int[] sealedUpTo = new int[all.size()];
