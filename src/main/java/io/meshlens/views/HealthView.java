@@ -43,11 +43,17 @@ final class HealthView {
   };
 
   /**
-   * A selector for an istiod counter under its scraped name and under the name Prometheus' OTLP
-   * translation gives it ({@code _total} added to a monotonic sum that lacks it).
+   * A selector for an istiod counter under its scraped name and the names Prometheus' OTLP
+   * translation gives it: {@code _total} appended to a monotonic sum, and a {@code total} word
+   * elsewhere in the name dropped ({@code pilot_total_xds_rejects} becomes {@code
+   * pilot_xds_rejects_total}).
    */
   static String counter(String name, String matchers) {
-    return "{__name__=~\"" + name + "|" + name + "_total\"" + matchers + "}";
+    String names = name + "|" + name + "_total";
+    if (name.contains("_total_")) {
+      names += "|" + name.replace("_total_", "_") + "_total";
+    }
+    return "{__name__=~\"" + names + "\"" + matchers + "}";
   }
 
   private static final String GOLDEN_BY = "destination_service_namespace, cluster";
