@@ -20,13 +20,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,7 +39,11 @@ import org.jboss.logging.Logger;
  * One Kafka consumer thread feeding a {@link RecordHandler}: poll, hand every record to the
  * handler, dead-letter what it refuses, have the handler store the batch with its offsets, commit.
  * At-least-once: offsets advance only after the records are stored or dead-lettered; a store that
- * keeps offsets with its data decides where to resume; the stores absorb a replay's duplicates.
+ * keeps offsets with its data decides where to resume; the stores absorb a replay's duplicates. The
+ * consumer group's committed offsets follow durable data only ({@link
+ * RecordHandler#durableOffsets}), and a revoked partition's data is made durable before it is
+ * handed over, so that several replicas in one group neither lose nor repeat records when
+ * partitions move between them.
  *
  * <p>A plain {@code KafkaConsumer} rather than a messaging framework, because the offsets must be
  * under the store's control.
@@ -58,6 +65,13 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
   private final RecordHandler handler;
   private final DeadLetterQueue deadLetters;
   private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+
+  /** Per owned partition, the next offset after the last flushed batch. */
+  private final Map<TopicPartition, Long> flushed = new HashMap<>();
+
+  /** What the consumer group holds for each partition, as far as this loop committed it. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+
   private final Duration pollTimeout;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -138,21 +152,25 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
           new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-              // Everything polled so far has been processed: hand its offsets over cleanly.
-              consumer.commitSync();
+              // Everything polled so far has been handled: make it durable and hand the offsets
+              // over, so that the next owner starts right after it.
+              try {
+                handler.makeDurable();
+              } catch (Exception e) {
+                LOG.errorf(
+                    e,
+                    "%s ingest: could not make data durable before a rebalance; the next owner"
+                        + " re-reads it",
+                    handler.stats().signal());
+              }
+              commitDurable();
               partitions.forEach(lag::remove);
+              partitions.forEach(flushed::remove);
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-              // A store that keeps its offsets with its data decides where to resume.
-              Map<TopicPartition, Long> stored = handler.storedOffsets();
-              for (TopicPartition tp : partitions) {
-                Long next = stored.get(tp);
-                if (next != null) {
-                  consumer.seek(tp, next);
-                }
-              }
+              resumeAssigned(partitions);
               assigned = true;
               LOG.infof("%s ingest assigned %s", handler.stats().signal(), partitions);
             }
@@ -187,7 +205,8 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
           continue;
         }
         deadReasons.forEach(handler.stats()::deadLettered);
-        consumer.commitSync();
+        flushed.putAll(next);
+        commitDurable();
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -206,6 +225,57 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
           workers.shutdownNow();
         }
         stopped.countDown();
+      }
+    }
+  }
+
+  /**
+   * Commits the offsets whose data the handler has made durable, where they moved on. The group's
+   * offsets never run ahead of durable data: a replica that dies with data only in memory leaves
+   * its partitions to the next owner at the point where its durable data ends.
+   */
+  private void commitDurable() {
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    handler
+        .durableOffsets(Map.copyOf(flushed))
+        .forEach(
+            (tp, next) -> {
+              Long done = committed.get(tp);
+              if (flushed.containsKey(tp) && (done == null || next > done)) {
+                commit.put(tp, new OffsetAndMetadata(next));
+              }
+            });
+    if (commit.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(commit);
+      commit.forEach((tp, o) -> committed.put(tp, o.offset()));
+    } catch (CommitFailedException | RebalanceInProgressException e) {
+      // The group is rebalancing: the new owner starts from the last committed offsets and reads
+      // some records again, which costs time, not data.
+      LOG.warnf("%s ingest: commit refused during a rebalance: %s", handler.stats().signal(), e);
+    }
+  }
+
+  /**
+   * Starts each newly assigned partition where both this store and the group agree nothing is
+   * missing: the later of the store's own offset (data durable here) and the group's committed
+   * offset (data durable at whichever replica committed it).
+   */
+  private void resumeAssigned(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> stored = handler.storedOffsets();
+    Map<TopicPartition, OffsetAndMetadata> group = consumer.committed(Set.copyOf(partitions));
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata c = group.get(tp);
+      Long here = stored.get(tp);
+      if (c != null) {
+        committed.put(tp, c.offset());
+      } else {
+        committed.remove(tp);
+      }
+      if (here != null && (c == null || here > c.offset())) {
+        consumer.seek(tp, here);
       }
     }
   }

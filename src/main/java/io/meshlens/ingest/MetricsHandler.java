@@ -31,6 +31,10 @@ public final class MetricsHandler implements RecordHandler {
   private final Duration checkpointInterval;
   private final Clock clock;
   private final Map<String, Long> covered = new HashMap<>();
+
+  /** The offsets written by the last successful checkpoint (or found in the store at start). */
+  private volatile Map<TopicPartition, Long> durable;
+
   private final AtomicLong failedCheckpoints = new AtomicLong();
   private long lastCheckpoint;
 
@@ -41,6 +45,7 @@ public final class MetricsHandler implements RecordHandler {
     this.checkpointInterval = checkpointInterval;
     this.clock = clock;
     this.lastCheckpoint = clock.millis();
+    this.durable = OffsetKeys.parse(store.persistedOffsets());
   }
 
   @Override
@@ -84,6 +89,7 @@ public final class MetricsHandler implements RecordHandler {
     try {
       long start = System.nanoTime();
       store.checkpoint(offsets);
+      durable = OffsetKeys.parse(offsets);
       LOG.debugf("metric store checkpoint in %d ms", (System.nanoTime() - start) / 1_000_000);
       return true;
     } catch (Exception e) {
@@ -96,6 +102,19 @@ public final class MetricsHandler implements RecordHandler {
   /** Checkpoints that failed since start-up. */
   public long failedCheckpoints() {
     return failedCheckpoints.get();
+  }
+
+  /** Only what the last checkpoint wrote: the rest lives in memory until the next one. */
+  @Override
+  public Map<TopicPartition, Long> durableOffsets(Map<TopicPartition, Long> flushed) {
+    return durable;
+  }
+
+  @Override
+  public void makeDurable() throws Exception {
+    if (!checkpoint()) {
+      throw new IllegalStateException("metric store checkpoint failed");
+    }
   }
 
   @Override

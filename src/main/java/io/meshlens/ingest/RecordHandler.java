@@ -37,6 +37,21 @@ public interface RecordHandler {
     return false;
   }
 
+  /**
+   * Of the offsets flushed so far ({@code flushed}, per partition the next offset to read), those
+   * whose data is durable: what the consumer group may commit. By default {@link #flush} makes a
+   * batch durable, so all of them.
+   */
+  default Map<TopicPartition, Long> durableOffsets(Map<TopicPartition, Long> flushed) {
+    return flushed;
+  }
+
+  /**
+   * Makes everything flushed so far durable now: called before partitions move to another replica.
+   * Nothing to do by default, where {@link #flush} already makes data durable.
+   */
+  default void makeDurable() throws Exception {}
+
   /** Drops whatever was taken since the last flush (before a re-read). */
   void discardPending();
 
