@@ -224,11 +224,13 @@ abstract class AbstractMetricsQueryEndToEnd {
         .containsEntry("job", "my.service")
         .containsEntry("tenant", "unassigned")
         .containsEntry("cluster", "unknown");
-    // Its sum and histogram are delta: accumulated into cumulative series.
+    // Its sum and histograms are delta: accumulated into cumulative series.
     JsonPath j =
         given()
             .header("Authorization", "Bearer " + SRE)
-            .queryParam("query", "{__name__=~\"my_counter_total|my_histogram_(sum|count|bucket)\"}")
+            .queryParam(
+                "query",
+                "{__name__=~\"my_counter_total|my_(exponential_)?histogram_(sum|count|bucket)\"}")
             .queryParam("time", "1544712660.3")
             .get("/api/v1/query")
             .then()
@@ -251,10 +253,15 @@ abstract class AbstractMetricsQueryEndToEnd {
         .containsEntry("my_histogram_sum", "2")
         .containsEntry("my_histogram_count", "2")
         .containsEntry("my_histogram_bucket{le=1}", "1")
-        .containsEntry("my_histogram_bucket{le=+Inf}", "2");
-    assertThat(ingest.stats().discardedPoints())
-        .doesNotContainKey("delta_temporality")
-        .containsEntry("exponential_histogram_unsupported", 1L);
+        .containsEntry("my_histogram_bucket{le=+Inf}", "2")
+        // The exponential histogram as classic buckets: zero bucket 1, (2,4] 0, (4,8] 2.
+        .containsEntry("my_exponential_histogram_sum", "10")
+        .containsEntry("my_exponential_histogram_count", "3")
+        .containsEntry("my_exponential_histogram_bucket{le=0}", "1")
+        .containsEntry("my_exponential_histogram_bucket{le=4}", "1")
+        .containsEntry("my_exponential_histogram_bucket{le=8}", "3")
+        .containsEntry("my_exponential_histogram_bucket{le=+Inf}", "3");
+    assertThat(ingest.stats().discardedPoints()).isEmpty();
   }
 
   @Test

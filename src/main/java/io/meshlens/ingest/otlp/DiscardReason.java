@@ -6,10 +6,6 @@ package io.meshlens.ingest.otlp;
  */
 public final class DiscardReason {
 
-  /** Exponential histograms have no classic-series form; Prometheus makes native histograms. */
-  public static final String EXPONENTIAL_HISTOGRAM_UNSUPPORTED =
-      "exponential_histogram_unsupported";
-
   /** Delta sums and histograms; Prometheus rejects them unless delta ingestion is turned on. */
   public static final String DELTA_TEMPORALITY = "delta_temporality";
 

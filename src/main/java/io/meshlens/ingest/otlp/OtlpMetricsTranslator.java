@@ -8,6 +8,8 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -31,9 +33,10 @@ import java.util.Map;
  *
  * <p>Gauges and non-monotonic sums become one series per data point, monotonic sums a {@code
  * _total} series, explicit-bucket histograms the classic {@code _bucket}/{@code _sum}/{@code
- * _count} series, summaries {@code quantile} series plus {@code _sum}/{@code _count}. Data
- * Prometheus would not ingest as classic series (exponential histograms, delta temporality) is
- * reported to {@link SampleSink#discard} instead. The rules and their sources are listed in {@code
+ * _count} series, summaries {@code quantile} series plus {@code _sum}/{@code _count}, exponential
+ * histograms classic series too (merged to two buckets per power of two; Prometheus would make
+ * native histograms). Delta temporality goes to {@link SampleSink#acceptDelta} when the sink takes
+ * it, else to {@link SampleSink#discard}. The rules and their sources are listed in {@code
  * docs/otlp-to-prometheus.md}.
  *
  * <p>Stateless and thread-safe: one instance can serve every consumer thread.
@@ -135,11 +138,18 @@ public final class OtlpMetricsTranslator {
         }
         break;
       case EXPONENTIAL_HISTOGRAM:
-        discardAll(
-            DiscardReason.EXPONENTIAL_HISTOGRAM_UNSUPPORTED,
-            metric,
-            metric.getExponentialHistogram().getDataPointsCount(),
-            sink);
+        ExponentialHistogram exponential = metric.getExponentialHistogram();
+        String exponentialProblem =
+            temporalityProblem(exponential.getAggregationTemporalityValue(), sink);
+        if (exponentialProblem != null) {
+          discardAll(exponentialProblem, metric, exponential.getDataPointsCount(), sink);
+        } else {
+          translateExponential(
+              metric,
+              exponential.getDataPointsList(),
+              resource,
+              sinkFor(exponential.getAggregationTemporalityValue(), sink));
+        }
         break;
       case SUMMARY:
         translateSummary(metric, metric.getSummary().getDataPointsList(), resource, sink);
@@ -291,6 +301,106 @@ public final class OtlpMetricsTranslator {
           values,
           stale ? 0 : point.getStartTimeUnixNano() / NANOS_PER_MILLI);
     }
+  }
+
+  /**
+   * Exponential histograms become classic {@code _bucket}/{@code _sum}/{@code _count} series
+   * (Meshlens has no native histograms). Each point is first merged down to scale {@value
+   * #EXPONENTIAL_SCALE} (two buckets per power of two) when finer, which is exact: a bucket's upper
+   * bound {@code 2^((i+1)/2)} is the upper bound of the finer buckets it merges. The {@code le}
+   * values are then the same whatever scale a producer picks, so a series does not change name when
+   * an SDK rescales, and a histogram spans a few dozen buckets at most. Buckets run from the most
+   * negative, through the zero bucket ({@code le} = its threshold), to the positive ones, and
+   * {@code +Inf} equals the count; {@code min} and {@code max} are not kept.
+   */
+  private static void translateExponential(
+      Metric metric,
+      List<ExponentialHistogramDataPoint> points,
+      ResourceLabels resource,
+      SampleSink sink) {
+    String name =
+        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
+      return;
+    }
+    sink.metadata(name, "histogram", metric.getDescription(), metric.getUnit());
+    for (ExponentialHistogramDataPoint point : points) {
+      Labels.Builder labels = seriesLabels(point.getAttributesList(), resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, metric.getName());
+        continue;
+      }
+      int scale = Math.min(point.getScale(), EXPONENTIAL_SCALE);
+      int shift = point.getScale() - scale;
+      long[] negative = merged(point.getNegative(), shift);
+      long[] positive = merged(point.getPositive(), shift);
+      int negativeOffset = point.getNegative().getOffset() >> shift;
+      int positiveOffset = point.getPositive().getOffset() >> shift;
+      double[] bounds = new double[negative.length + 1 + positive.length];
+      long[] counts = new long[bounds.length];
+      int b = 0;
+      // Most negative first: bucket i holds values in [-base^(i+1), -base^i).
+      for (int i = negative.length - 1; i >= 0; i--, b++) {
+        bounds[b] = -bound(negativeOffset + i, scale);
+        counts[b] = negative[i];
+      }
+      bounds[b] = point.getZeroThreshold();
+      counts[b++] = point.getZeroCount();
+      for (int i = 0; i < positive.length; i++, b++) {
+        bounds[b] = bound(positiveOffset + i + 1, scale);
+        counts[b] = positive[i];
+      }
+      HistogramSeries shape = new HistogramSeries(name, point.hasSum(), bounds);
+      boolean stale = isStale(point.getFlags());
+      double[] values = new double[shape.size()];
+      double count = unsignedToDouble(point.getCount());
+      if (stale) {
+        Arrays.fill(values, STALE_NAN);
+      } else {
+        if (point.hasSum()) {
+          values[0] = point.getSum();
+        }
+        values[shape.countIndex()] = count;
+        int first = shape.firstBucketIndex();
+        long cumulative = 0;
+        for (int i = 0; i < counts.length; i++) {
+          cumulative += counts[i];
+          values[first + i] = unsignedToDouble(cumulative);
+        }
+        values[values.length - 1] = count;
+      }
+      sink.acceptHistogram(
+          labels.build(),
+          shape,
+          point.getTimeUnixNano() / NANOS_PER_MILLI,
+          values,
+          stale ? 0 : point.getStartTimeUnixNano() / NANOS_PER_MILLI);
+    }
+  }
+
+  /** Scale exponential histograms are merged down to: two buckets per power of two. */
+  static final int EXPONENTIAL_SCALE = 1;
+
+  /** {@code base^index} for {@code base = 2^(2^-scale)}. */
+  private static double bound(int index, int scale) {
+    return Math.pow(2, Math.scalb((double) index, -scale));
+  }
+
+  /** The bucket counts merged {@code 2^shift} to one, indexes {@code (offset + i) >> shift}. */
+  private static long[] merged(ExponentialHistogramDataPoint.Buckets buckets, int shift) {
+    int n = buckets.getBucketCountsCount();
+    if (n == 0) {
+      return new long[0];
+    }
+    int offset = buckets.getOffset();
+    int first = offset >> shift;
+    int last = (offset + n - 1) >> shift;
+    long[] out = new long[last - first + 1];
+    for (int i = 0; i < n; i++) {
+      out[((offset + i) >> shift) - first] += buckets.getBucketCounts(i);
+    }
+    return out;
   }
 
   private static double[] toArray(List<Double> values) {

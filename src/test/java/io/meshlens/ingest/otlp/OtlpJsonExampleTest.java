@@ -38,7 +38,7 @@ class OtlpJsonExampleTest {
         .containsExactly(
             new Discard("delta_temporality", "my.counter"),
             new Discard("delta_temporality", "my.histogram"),
-            new Discard("exponential_histogram_unsupported", "my.exponential.histogram"));
+            new Discard("delta_temporality", "my.exponential.histogram"));
     assertThat(sink.starts).isEmpty();
   }
 
@@ -57,6 +57,11 @@ class OtlpJsonExampleTest {
             .getHistogramBuilder()
             .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
       }
+      if (metric.hasExponentialHistogram()) {
+        metric
+            .getExponentialHistogramBuilder()
+            .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+      }
     }
 
     RecordingSink sink = RecordingSink.translate(translator, request.build());
@@ -68,21 +73,40 @@ class OtlpJsonExampleTest {
             new Sample(series("my_histogram_sum", "my_histogram_attr"), TS, 2),
             new Sample(series("my_histogram_count", "my_histogram_attr"), TS, 2),
             new Sample(bucket("1"), TS, 1),
-            new Sample(bucket("+Inf"), TS, 2));
-    assertThat(sink.discards)
-        .containsExactly(
-            new Discard("exponential_histogram_unsupported", "my.exponential.histogram"));
+            new Sample(bucket("+Inf"), TS, 2),
+            // Scale 0, zero count 1, positive offset 1 with counts [0, 2]: buckets (2,4] and (4,8].
+            new Sample(exponential("my_exponential_histogram_sum"), TS, 10),
+            new Sample(exponential("my_exponential_histogram_count"), TS, 3),
+            new Sample(exponentialBucket("0"), TS, 1),
+            new Sample(exponentialBucket("4"), TS, 1),
+            new Sample(exponentialBucket("8"), TS, 3),
+            new Sample(exponentialBucket("+Inf"), TS, 3));
+    assertThat(sink.discards).isEmpty();
     assertThat(sink.starts)
         .containsExactly(
             new Start(series("my_counter_total", "my_counter_attr"), TS),
             new Start(series("my_histogram_sum", "my_histogram_attr"), TS),
             new Start(series("my_histogram_count", "my_histogram_attr"), TS),
             new Start(bucket("1"), TS),
-            new Start(bucket("+Inf"), TS));
+            new Start(bucket("+Inf"), TS),
+            new Start(exponential("my_exponential_histogram_sum"), TS),
+            new Start(exponential("my_exponential_histogram_count"), TS),
+            new Start(exponentialBucket("0"), TS),
+            new Start(exponentialBucket("4"), TS),
+            new Start(exponentialBucket("8"), TS),
+            new Start(exponentialBucket("+Inf"), TS));
   }
 
   static Labels series(String name, String attribute) {
     return Labels.of("__name__", name, attribute, "some value", "job", "my.service");
+  }
+
+  static Labels exponential(String name) {
+    return series(name, "my_exponential_histogram_attr");
+  }
+
+  static Labels exponentialBucket(String le) {
+    return exponential("my_exponential_histogram_bucket").toBuilder().put("le", le).build();
   }
 
   static Labels bucket(String le) {

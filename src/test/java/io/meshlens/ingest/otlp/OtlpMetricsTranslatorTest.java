@@ -333,24 +333,76 @@ class OtlpMetricsTranslatorTest {
   }
 
   @Test
-  void exponentialHistogramsAreDiscardedPerDataPoint() {
+  void exponentialHistogramsBecomeClassicBucketsAtTwoPerPowerOfTwo() {
+    // Scale 2 (base 2^(1/4)): positive buckets 4..7 are (2^1, 2^1.25], ..., (2^1.75, 2^2], which
+    // merge into scale-1 buckets 2 and 3: (2, 2^1.5] and (2^1.5, 4]. Negative bucket 0 is
+    // [-2^0.25, -1), part of scale-1 bucket 0: [-2^0.5, -1).
+    ExponentialHistogramDataPoint.Builder p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T)
+            .setScale(2)
+            .setCount(13)
+            .setSum(25.5)
+            .setZeroCount(2)
+            .setPositive(
+                ExponentialHistogramDataPoint.Buckets.newBuilder()
+                    .setOffset(4)
+                    .addBucketCounts(1)
+                    .addBucketCounts(2)
+                    .addBucketCounts(3)
+                    .addBucketCounts(4))
+            .setNegative(
+                ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(0).addBucketCounts(1));
     ExponentialHistogram.Builder eh =
-        ExponentialHistogram.newBuilder()
-            .setAggregationTemporality(CUMULATIVE)
-            .addDataPoints(
-                ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T).setCount(3))
-            .addDataPoints(
-                ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T).setCount(4));
+        ExponentialHistogram.newBuilder().setAggregationTemporality(CUMULATIVE).addDataPoints(p);
     Metric metric =
-        Metric.newBuilder().setName("rpc.server.duration").setExponentialHistogram(eh).build();
+        Metric.newBuilder()
+            .setName("rpc.server.duration")
+            .setUnit("s")
+            .setExponentialHistogram(eh)
+            .build();
 
-    RecordingSink sink = translate(request(metric, gauge("up", "", point(T, 1))));
+    RecordingSink sink = translate(request(metric));
 
-    assertThat(sink.discards)
+    assertThat(sink.discards).isEmpty();
+    assertThat(sink.byText())
         .containsExactly(
-            new Discard("exponential_histogram_unsupported", "rpc.server.duration"),
-            new Discard("exponential_histogram_unsupported", "rpc.server.duration"));
-    assertThat(sink.samples).containsExactly(sample(Labels.of("__name__", "up"), 1));
+            entry("rpc_server_duration_seconds_sum{}", 25.5),
+            entry("rpc_server_duration_seconds_count{}", 13.0),
+            entry("rpc_server_duration_seconds_bucket{le=\"-1\"}", 1.0),
+            entry("rpc_server_duration_seconds_bucket{le=\"0\"}", 3.0),
+            entry("rpc_server_duration_seconds_bucket{le=\"2.8284271247461903\"}", 6.0),
+            entry("rpc_server_duration_seconds_bucket{le=\"4\"}", 13.0),
+            entry("rpc_server_duration_seconds_bucket{le=\"+Inf\"}", 13.0));
+  }
+
+  @Test
+  void coarseExponentialHistogramsKeepTheirBounds() {
+    // Scale -1 (base 4): bucket 1 is (4, 16]; its bound is also a scale-1 bound.
+    ExponentialHistogramDataPoint.Builder p =
+        ExponentialHistogramDataPoint.newBuilder()
+            .setTimeUnixNano(T)
+            .setScale(-1)
+            .setCount(5)
+            .setPositive(
+                ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(1).addBucketCounts(5));
+    Metric metric =
+        Metric.newBuilder()
+            .setName("queue.size")
+            .setExponentialHistogram(
+                ExponentialHistogram.newBuilder()
+                    .setAggregationTemporality(CUMULATIVE)
+                    .addDataPoints(p))
+            .build();
+
+    RecordingSink sink = translate(request(metric));
+
+    assertThat(sink.byText())
+        .containsExactly(
+            entry("queue_size_count{}", 5.0),
+            entry("queue_size_bucket{le=\"0\"}", 0.0),
+            entry("queue_size_bucket{le=\"16\"}", 5.0),
+            entry("queue_size_bucket{le=\"+Inf\"}", 5.0));
   }
 
   @Test
