@@ -107,7 +107,7 @@ class DashboardPanelQueriesTest {
     assertThat(total).isGreaterThanOrEqualTo(60);
     List<String> failures = new ArrayList<>();
     await()
-        .atMost(Duration.ofSeconds(120))
+        .atMost(Duration.ofSeconds(180))
         .pollInterval(Duration.ofSeconds(3))
         .untilAsserted(
             () -> {
