@@ -328,7 +328,8 @@ public final class IsolationAudit {
   }
 
   private String example(Acc a, ViewParams p, boolean denied) {
-    Scope both = Scope.tenants(Set.of(srcTenant(a), dstTenant(a)));
+    // one tenant when both sides are the same (plaintext or denials inside a tenant)
+    Scope both = Scope.tenants(Set.copyOf(List.of(srcTenant(a), dstTenant(a))));
     boolean grpc = "grpc".equals(a.edge.protocol());
     try {
       return logs.exampleRequestId(
