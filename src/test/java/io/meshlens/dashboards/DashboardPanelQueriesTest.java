@@ -121,6 +121,44 @@ class DashboardPanelQueriesTest {
         "dashboard panel queries checked: %d in %d dashboards%n", total, dashboards.size());
   }
 
+  /** The check itself: a broken, an empty and a foreign query each come back named. */
+  @Test
+  void aFailingOrEmptyPanelQueryIsReportedWithItsDashboardPanelAndQuery() throws Exception {
+    String json =
+        """
+        {"uid": "broken", "title": "broken", "tags": ["meshlens-tenant"], "schemaVersion": 39,
+         "templating": {"list": [
+           {"name": "datasource", "type": "datasource", "query": "prometheus"},
+           {"name": "loki", "type": "datasource", "query": "loki"},
+           {"name": "jaeger", "type": "datasource", "query": "jaeger"}]},
+         "panels": [
+           {"title": "syntax", "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "targets": [{"refId": "A", "expr": "sum(rate(istio_requests_total[$__rate_interval])"}]},
+           {"title": "no such metric", "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "targets": [{"refId": "A", "expr": "no_such_metric_total"}]},
+           {"title": "another tenant's logs", "datasource": {"type": "loki", "uid": "${loki}"},
+            "targets": [{"refId": "A", "expr": "{namespace=\\"shop\\"}"}]},
+           {"title": "unknown service", "datasource": {"type": "jaeger", "uid": "${jaeger}"},
+            "targets": [{"refId": "A", "queryType": "search", "service": "nobody.nowhere"}]}]}
+        """;
+    GrafanaDashboard broken =
+        new GrafanaDashboard(
+            Path.of("broken.json"),
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
+    List<String> failures = new ArrayList<>();
+    runDashboard(broken, failures);
+    assertThat(failures).hasSize(4);
+    assertThat(failures.get(0))
+        .startsWith("broken.json / \"syntax\" / A: sum(rate(istio_requests_total[1m]) -> HTTP 400");
+    assertThat(failures.get(1))
+        .isEqualTo("broken.json / \"no such metric\" / A: no_such_metric_total -> empty result");
+    assertThat(failures.get(2))
+        .isEqualTo(
+            "broken.json / \"another tenant's logs\" / A: {namespace=\"shop\"} -> empty result");
+    assertThat(failures.get(3))
+        .isEqualTo("broken.json / \"unknown service\" / A: service=nobody.nowhere -> no traces");
+  }
+
   private static void runDashboard(GrafanaDashboard d, List<String> failures) {
     String token = TOKENS.get(d.audience());
     long now = System.currentTimeMillis() / 1000;
