@@ -26,14 +26,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * log records that are not access logs are counted as discarded ({@code not_an_access_log}) until
  * the generic log store exists.
  */
-final class AccessLogsHandler extends StoringHandler<StoredLog> {
+public final class AccessLogsHandler extends StoringHandler<StoredLog> {
 
   private final AccessLogDecoder lines = new AccessLogDecoder();
   private final OtlpLogDecoder otlp = new OtlpLogDecoder();
   private final Set<String> otlpTopics;
   private final AccessLogStore store;
 
-  AccessLogsHandler(
+  public AccessLogsHandler(
       AccessLogStore store, Supplier<TenantDirectory> tenants, Set<String> otlpTopics) {
     super(new IngestStats("logs"), tenants);
     this.store = store;

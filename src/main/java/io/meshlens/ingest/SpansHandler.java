@@ -18,12 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * it ({@code istio.namespace}, {@code k8s.namespace.name} or {@code node_id}), in its cluster
  * ({@code istio.cluster_id}, {@code k8s.cluster.name}, else the Kafka header).
  */
-final class SpansHandler extends StoringHandler<StoredSpan> {
+public final class SpansHandler extends StoringHandler<StoredSpan> {
 
   private final SpanDecoder decoder = new SpanDecoder();
   private final SpanStore store;
 
-  SpansHandler(SpanStore store, Supplier<TenantDirectory> tenants) {
+  public SpansHandler(SpanStore store, Supplier<TenantDirectory> tenants) {
     super(new IngestStats("spans"), tenants);
     this.store = store;
   }
