@@ -330,18 +330,19 @@ public final class IsolationAudit {
   private String example(Acc a, ViewParams p, boolean denied) {
     // one tenant when both sides are the same (plaintext or denials inside a tenant)
     Scope both = Scope.tenants(Set.copyOf(List.of(srcTenant(a), dstTenant(a))));
-    boolean grpc = "grpc".equals(a.edge.protocol());
+    boolean reached = !"unknown".equals(a.edge.dstCluster());
     try {
       return logs.exampleRequestId(
               both,
               p.startMs() - p.stepMs(),
               p.endMs() + 1,
-              a.edge.srcCluster(),
-              a.edge.srcNs(),
-              a.edge.dstSvc() + "." + a.edge.dstNs() + ".svc.",
-              denied && !grpc ? Integer.valueOf(403) : null,
-              denied ? a.edge.dstNs() : null,
-              denied ? RBAC_DETAILS : null)
+              new AccessLogStore.ExampleCall(
+                  a.edge.srcCluster(),
+                  a.edge.srcNs(),
+                  reached ? a.edge.dstCluster() : null,
+                  a.edge.dstNs(),
+                  a.edge.dstSvc() + "." + a.edge.dstNs() + ".svc.",
+                  denied ? RBAC_DETAILS : null))
           .orElse(null);
     } catch (SQLException e) {
       throw new StoreReadException("access log read failed: " + e.getMessage(), e);

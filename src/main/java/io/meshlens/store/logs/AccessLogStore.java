@@ -243,59 +243,86 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   /**
-   * The request id of the newest outbound call in {@code [startMs, endMs)} from a proxy in {@code
-   * namespace} of {@code cluster} to an upstream host starting with {@code upstreamHostPrefix} (the
-   * host of Envoy's {@code outbound|port|subset|host} cluster name, e.g. {@code catalog.shop.svc.};
-   * any host when null), visible in {@code scope}: with {@code responseCode} when not null; when
-   * {@code inboundContains} is not null, only a call whose destination's inbound entry (same
-   * request id, in {@code inboundNamespace}) contains that text, e.g. {@code rbac_access_denied} of
-   * an authorization policy denial. Empty when there is none.
+   * A call to find an example of in the access logs: from a proxy in {@code sourceNamespace} of
+   * {@code sourceCluster} to a host starting with {@code destinationHostPrefix} (the host of
+   * Envoy's {@code outbound|port|subset|host} upstream cluster, e.g. {@code catalog.shop.svc.}).
+   *
+   * @param destinationCluster where the destination's sidecar logged the call, or null for a call
+   *     that reached none (then only the caller's entry is looked at)
+   * @param inboundContains text the destination's entry must contain (e.g. {@code
+   *     rbac_access_denied} of an authorization policy denial), or null
    */
-  public Optional<String> exampleRequestId(
-      Scope scope,
-      long startMs,
-      long endMs,
-      String cluster,
-      String namespace,
-      String upstreamHostPrefix,
-      Integer responseCode,
-      String inboundNamespace,
-      String inboundContains)
+  public record ExampleCall(
+      String sourceCluster,
+      String sourceNamespace,
+      String destinationCluster,
+      String destinationNamespace,
+      String destinationHostPrefix,
+      String inboundContains) {}
+
+  /**
+   * The request id of the newest such call that started in {@code [startMs, endMs)}, from an entry
+   * visible in {@code scope}. For a call that reached a destination: the destination's inbound
+   * entry, with a caller's outbound entry of the same request id in the source cluster (whose
+   * namespace may be missing: raw lines without forwarder metadata). Otherwise the caller's
+   * outbound entry. Empty when there is none.
+   */
+  public Optional<String> exampleRequestId(Scope scope, long startMs, long endMs, ExampleCall c)
       throws SQLException {
     List<Object> params = new ArrayList<>();
+    String alias = c.destinationCluster() == null ? "o" : "i";
     StringBuilder sql =
-        new StringBuilder("SELECT o.request_id FROM access_logs o WHERE ")
-            .append(DuckDbSupport.scopeClause(scope, "o.tenant", params))
-            .append(" AND o.day BETWEEN ? AND ? AND o.start_ms >= ? AND o.start_ms < ?")
-            .append(" AND o.direction = 'outbound' AND o.request_id NOT IN ('', '-')");
+        new StringBuilder("SELECT ")
+            .append(alias)
+            .append(".request_id FROM access_logs ")
+            .append(alias)
+            .append(" WHERE ")
+            .append(DuckDbSupport.scopeClause(scope, alias + ".tenant", params))
+            .append(" AND ")
+            .append(alias)
+            .append(".day BETWEEN ? AND ? AND ")
+            .append(alias)
+            .append(".start_ms >= ? AND ")
+            .append(alias)
+            .append(".start_ms < ? AND ")
+            .append(alias)
+            .append(".request_id NOT IN ('', '-')");
     params.add(Math.floorDiv(startMs, DAY_MS));
     params.add(Math.floorDiv(endMs, DAY_MS));
     params.add(startMs);
     params.add(endMs);
-    sql.append(" AND o.cluster = ? AND o.namespace = ?");
-    params.add(cluster);
-    params.add(namespace);
-    if (upstreamHostPrefix != null) {
-      sql.append(" AND starts_with(split_part(o.upstream_cluster, '|', 4), ?)");
-      params.add(upstreamHostPrefix);
+    String outbound =
+        "o.direction = 'outbound' AND o.cluster = ?"
+            + " AND starts_with(split_part(o.upstream_cluster, '|', 4), ?)";
+    if (c.destinationCluster() == null) {
+      sql.append(" AND ").append(outbound).append(" AND o.namespace = ?");
+      params.add(c.sourceCluster());
+      params.add(c.destinationHostPrefix());
+      params.add(c.sourceNamespace());
+    } else {
+      sql.append(" AND i.direction = 'inbound' AND i.cluster = ? AND i.namespace = ?");
+      params.add(c.destinationCluster());
+      params.add(c.destinationNamespace());
+      if (c.inboundContains() != null) {
+        sql.append(" AND contains(i.raw, ?)");
+        params.add(c.inboundContains());
+      }
+      sql.append(" AND EXISTS (SELECT 1 FROM access_logs o WHERE o.request_id = i.request_id AND ")
+          .append(outbound)
+          .append(" AND o.namespace IN (?, '') AND o.day BETWEEN ? AND ?)");
+      params.add(c.sourceCluster());
+      params.add(c.destinationHostPrefix());
+      params.add(c.sourceNamespace());
+      params.add(Math.floorDiv(startMs, DAY_MS) - 1);
+      params.add(Math.floorDiv(endMs, DAY_MS));
     }
-    if (responseCode != null) {
-      sql.append(" AND o.response_code = ?");
-      params.add(responseCode);
-    }
-    if (inboundContains != null) {
-      sql.append(" AND EXISTS (SELECT 1 FROM access_logs i WHERE ")
-          .append(DuckDbSupport.scopeClause(scope, "i.tenant", params))
-          .append(" AND i.request_id = o.request_id AND i.direction = 'inbound'")
-          .append(" AND i.namespace = ? AND i.day BETWEEN ? AND ? AND contains(i.raw, ?))");
-      params.add(inboundNamespace);
-      params.add(Math.floorDiv(startMs, DAY_MS));
-      params.add(Math.floorDiv(endMs, DAY_MS) + 1);
-      params.add(inboundContains);
-    }
-    sql.append(" ORDER BY o.start_ms DESC, o.request_id LIMIT 1");
-    try (Connection c = writer.duplicate();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
+    sql.append(" ORDER BY ")
+        .append(alias)
+        .append(".start_ms DESC, ")
+        .append(alias)
+        .append(".request_id LIMIT 1");
+    try (Connection conn = writer.duplicate();
+        PreparedStatement p = DuckDbSupport.prepare(conn, sql.toString(), params);
         ResultSet r = p.executeQuery()) {
       return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
     }
