@@ -49,6 +49,26 @@ public interface MeshlensConfig {
 
   SelfMetrics selfMetrics();
 
+  Alerting alerting();
+
+  /** Per-tenant alerting rollups on {@code /metrics} (README "Alerting"). */
+  interface Alerting {
+    /**
+     * How often the rollups are computed from the store (PromQL over the whole mesh); scrapes read
+     * the last result, so a scrape never runs a query.
+     */
+    @WithDefault("15s")
+    Duration rollupInterval();
+
+    /** Distinct clusters with their own rollup series; more are folded into {@code _other}. */
+    @WithDefault("100")
+    int maxClusters();
+
+    /** Label sets per rollup metric; more are left out and counted. */
+    @WithDefault("20000")
+    int maxSeries();
+  }
+
   /** Kafka topics per signal. */
   interface Topics {
     /** OTLP metrics (ExportMetricsServiceRequest), the Collector kafka exporter's default. */
@@ -172,6 +192,21 @@ public interface MeshlensConfig {
     /** {@code otlp_proto} or {@code otlp_json}. */
     @WithDefault("otlp_proto")
     String encoding();
+
+    /** Time after the simulator starts when fraud-check in east-1 starts failing (failover). */
+    @WithDefault("120s")
+    Duration failoverStart();
+
+    /** Time after the simulator starts when fraud-check in east-1 is healthy again. */
+    @WithDefault("300s")
+    Duration failoverEnd();
+
+    /**
+     * How long fraud-check in east-1 answers 503 before outlier detection ejects it and its callers
+     * fail over (fault injection: a longer delay is a longer outage).
+     */
+    @WithDefault("10s")
+    Duration failoverEjectionDelay();
   }
 
   /** Peer privacy between tenants (DESIGN.md, "Tenancy model"). */

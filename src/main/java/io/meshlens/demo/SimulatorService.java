@@ -42,6 +42,7 @@ public class SimulatorService {
   private ScheduledExecutorService ticker;
   private KafkaProducer<byte[], byte[]> producer;
   private volatile MeshSimulator simulator;
+  private volatile SimulatorPublisher publisher;
 
   void onStart(@Observes @Priority(20) StartupEvent ev) {
     boolean enabled = config.simulator().enabled().orElse(kafka.isEmbedded());
@@ -56,6 +57,7 @@ public class SimulatorService {
             .withReplicasPerWorkload(s.replicasPerWorkload())
             .withExtraTenants(s.extraTenants())
             .withEncoding(parseEncoding(s.encoding()))
+            .withFailover(s.failoverStart(), s.failoverEnd())
             .withTopics(
                 new Topics(
                     config.topics().metrics().get(0),
@@ -68,7 +70,8 @@ public class SimulatorService {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     SimulatorPublisher publisher = new SimulatorPublisher(producer, settings);
-    simulator = new MeshSimulator(settings, Instant.now());
+    this.publisher = publisher;
+    simulator = new MeshSimulator(settings, Instant.now(), s.failoverEjectionDelay());
     ticker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -116,6 +119,17 @@ public class SimulatorService {
     }
     if (producer != null) {
       producer.close();
+    }
+  }
+
+  /**
+   * Fault injection: stops ({@code true}) or resumes publishing one cluster's telemetry, as if its
+   * Collectors went down ({@link SimulatorPublisher#silence}). No effect when the simulator is off.
+   */
+  public void silenceCluster(String cluster, boolean silent) {
+    SimulatorPublisher p = publisher;
+    if (p != null) {
+      p.silence(cluster, silent);
     }
   }
 

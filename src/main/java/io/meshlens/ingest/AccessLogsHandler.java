@@ -100,6 +100,7 @@ public final class AccessLogsHandler extends StoringHandler<StoredLog> {
               rec.raw()),
           tenant);
       stats().addBytes(tenant, rec.raw().length());
+      stats().clusterClock(cluster).observe(rec.startTimeMillis() + Math.max(0, rec.durationMs()));
     }
     return Optional.empty();
   }

@@ -3,6 +3,7 @@ package io.meshlens.ingest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,6 +28,34 @@ public final class IngestStats {
 
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
 
+  /** Most clusters whose last data time is tracked; more are not tracked (bounded labels). */
+  static final int MAX_TRACKED_CLUSTERS = 1000;
+
+  private final Map<String, ClusterClock> lastSeenByCluster = new ConcurrentHashMap<>();
+  private final ClusterClock untracked = new ClusterClock();
+
+  /**
+   * The newest data timestamp stored from one cluster. Several consumer threads may write it: a
+   * volatile read per data point, and a compare-and-set only when the point is newer (most points
+   * of a batch share their timestamp), no lock, no allocation; {@code /metrics} reads it.
+   */
+  public static final class ClusterClock {
+    private final AtomicLong lastMs = new AtomicLong(Long.MIN_VALUE);
+
+    /** Notes a data point of time {@code timestampMs}. */
+    public void observe(long timestampMs) {
+      long cur = lastMs.get();
+      while (timestampMs > cur && !lastMs.compareAndSet(cur, timestampMs)) {
+        cur = lastMs.get();
+      }
+    }
+
+    /** The newest timestamp observed, or {@link Long#MIN_VALUE} when none yet. */
+    public long lastMs() {
+      return lastMs.get();
+    }
+  }
+
   public IngestStats(String signal) {
     this.signal = signal;
   }
@@ -49,6 +78,35 @@ public final class IngestStats {
   /** Bytes of {@code tenant}'s stored items (for access logs: the raw line's length). */
   void addBytes(String tenant, long n) {
     adder(bytesByTenant, tenant).add(n);
+  }
+
+  /**
+   * The clock of {@code cluster}'s newest data; callers on the hot path cache it. Past {@link
+   * #MAX_TRACKED_CLUSTERS} distinct names a shared untracked clock comes back, so a producer
+   * inventing cluster names cannot grow {@code /metrics}.
+   */
+  public ClusterClock clusterClock(String cluster) {
+    ClusterClock c = lastSeenByCluster.get(cluster);
+    if (c != null) {
+      return c;
+    }
+    if (lastSeenByCluster.size() >= MAX_TRACKED_CLUSTERS) {
+      return untracked;
+    }
+    return lastSeenByCluster.computeIfAbsent(cluster, k -> new ClusterClock());
+  }
+
+  /** Newest data timestamp (ms) stored from each cluster that sent any. */
+  public Map<String, Long> lastSeenByCluster() {
+    Map<String, Long> out = new TreeMap<>();
+    lastSeenByCluster.forEach(
+        (c, clock) -> {
+          long ms = clock.lastMs();
+          if (ms != Long.MIN_VALUE) {
+            out.put(c, ms);
+          }
+        });
+    return out;
   }
 
   void duplicatePoint() {

@@ -56,6 +56,7 @@ public final class MetricsPipeline {
     final int id;
     final LongAdder tenantPoints;
     final String tenant;
+    final IngestStats.ClusterClock clusterClock;
 
     /**
      * The last start time seen on a cumulative point of this series, so that the store is only
@@ -64,10 +65,12 @@ public final class MetricsPipeline {
      */
     long lastStart;
 
-    SeriesRef(int id, LongAdder tenantPoints, String tenant) {
+    SeriesRef(
+        int id, LongAdder tenantPoints, String tenant, IngestStats.ClusterClock clusterClock) {
       this.id = id;
       this.tenantPoints = tenantPoints;
       this.tenant = tenant;
+      this.clusterClock = clusterClock;
     }
   }
 
@@ -207,7 +210,12 @@ public final class MetricsPipeline {
             stats.discardPoint(TenantLimiter.SERIES_LIMIT, s.tenant());
             return null;
           }
-          ref = new SeriesRef(store.seriesId(s), stats.pointsOf(s.tenant()), s.tenant());
+          ref =
+              new SeriesRef(
+                  store.seriesId(s),
+                  stats.pointsOf(s.tenant()),
+                  s.tenant(),
+                  stats.clusterClock(s.cluster()));
           // The key outlives this request: it shares the store's copies of its strings.
           refs.put(store.intern(labels), ref);
         }
@@ -291,6 +299,7 @@ public final class MetricsPipeline {
         }
         if (store.append(ref.id, timestampMillis, v)) {
           ref.tenantPoints.increment();
+          ref.clusterClock.observe(timestampMillis);
         } else {
           stats.duplicatePoint();
         }

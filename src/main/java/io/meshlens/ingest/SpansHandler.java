@@ -63,6 +63,7 @@ public final class SpansHandler extends StoringHandler<StoredSpan> {
               s.namespace(),
               false),
           tenant);
+      stats().clusterClock(cluster).observe((s.startMicros() + s.durationMicros()) / 1000);
     }
     return Optional.empty();
   }

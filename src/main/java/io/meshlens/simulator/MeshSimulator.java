@@ -25,6 +25,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,7 +61,7 @@ public final class MeshSimulator {
   private static final int BATCH_ITEMS = 8192;
 
   /** Outlier detection needs some failures before it ejects the failing endpoints. */
-  private static final long EJECTION_DELAY_NANOS = 10 * NANOS_PER_SECOND;
+  public static final Duration DEFAULT_EJECTION_DELAY = Duration.ofSeconds(10);
 
   private static final String UNKNOWN = "unknown";
   private static final String[] BROWSER_AGENTS = {
@@ -121,6 +122,18 @@ public final class MeshSimulator {
    * the first tick's interval begins.
    */
   public MeshSimulator(SimulatorSettings settings, Instant start) {
+    this(settings, start, DEFAULT_EJECTION_DELAY);
+  }
+
+  /**
+   * As {@link #MeshSimulator(SimulatorSettings, Instant)}, with the time the failover episode's
+   * failing pods answer 503 before outlier detection ejects them: a longer delay is a longer outage
+   * (fault injection for alerting tests; the ground truth's episode says when it ends).
+   */
+  public MeshSimulator(SimulatorSettings settings, Instant start, Duration ejectionDelay) {
+    if (ejectionDelay.isNegative()) {
+      throw new IllegalArgumentException("ejectionDelay must be >= 0: " + ejectionDelay);
+    }
     this.settings = settings;
     this.topology = MeshTopology.build(settings, start);
     this.traffic = new SplittableRandom(settings.seed());
@@ -181,7 +194,7 @@ public final class MeshSimulator {
     this.failoverWorkload = topology.workload(MeshTopology.WEST_1, fraudCheck).orElseThrow();
     this.foStart = startNanos + settings.failoverStart().toNanos();
     this.foEnd = startNanos + settings.failoverEnd().toNanos();
-    this.foEject = Math.min(foEnd, foStart + EJECTION_DELAY_NANOS);
+    this.foEject = Math.min(foEnd, foStart + ejectionDelay.toNanos());
     FailoverEpisode failover =
         new FailoverEpisode(
             "payments",

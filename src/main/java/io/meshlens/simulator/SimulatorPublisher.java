@@ -4,6 +4,8 @@ import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -11,12 +13,15 @@ import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -33,7 +38,12 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * <p>A request whose encoding would exceed {@link SimulatorSettings#maxMessageBytes()} is split by
  * resource, then by scope, then by item (metric, span, log record, data point), so that every
  * message fits the broker's default size limit. Sends are asynchronous; call {@link #flush()} to
- * wait for them. Not thread-safe.
+ * wait for them. Not thread-safe, except {@link #silence}.
+ *
+ * <p>Fault injection: {@link #silence} drops one cluster's telemetry from then on (its metrics by
+ * the resource's {@code k8s.cluster.name}, spans by {@code istio.cluster_id}, OTLP log records by
+ * {@code cluster}, access log lines by their cluster), as if that cluster's Collectors and log
+ * forwarders stopped; the simulation itself goes on unchanged.
  */
 public final class SimulatorPublisher {
 
@@ -43,6 +53,7 @@ public final class SimulatorPublisher {
   private final Header[] noHeaders = new Header[0];
   private final Map<String, Header[]> clusterHeaders = new LinkedHashMap<>();
   private PublishStats totals = PublishStats.empty();
+  private final Set<String> silenced = ConcurrentHashMap.newKeySet();
 
   // Counts of the publish call in progress.
   private Map<String, PublishStats.TopicStats> current;
@@ -54,15 +65,38 @@ public final class SimulatorPublisher {
     this.limit = settings.maxMessageBytes();
   }
 
+  /**
+   * Stops ({@code true}) or resumes ({@code false}) publishing {@code cluster}'s telemetry. Safe to
+   * call from any thread; takes effect at the next {@link #publish}.
+   */
+  public void silence(String cluster, boolean silent) {
+    if (silent) {
+      silenced.add(cluster);
+    } else {
+      silenced.remove(cluster);
+    }
+  }
+
+  /** Clusters whose telemetry is not published. */
+  public Set<String> silencedClusters() {
+    return Set.copyOf(silenced);
+  }
+
   /** Sends everything in the tick output to its topic; returns what this call sent. */
   public PublishStats publish(TickOutput out) {
     current = new LinkedHashMap<>();
     currentOversized = 0;
     Topics topics = settings.topics();
+    Set<String> muted = silencedClusters();
     for (ExportMetricsServiceRequest r : out.metrics()) {
       // One message per resource, keyed by it: a series always lands in the same partition, so
       // its samples are consumed in order, also when a restarted consumer catches up.
       for (ResourceMetrics rm : r.getResourceMetricsList()) {
+        if (!muted.isEmpty()
+            && muted.contains(
+                attribute(rm.getResource().getAttributesList(), "k8s.cluster.name"))) {
+          continue;
+        }
         byte[] key = rm.getResource().toByteArray();
         for (byte[] value : encode(wrap(rm))) {
           send(topics.metrics(), key, value, noHeaders);
@@ -70,11 +104,23 @@ public final class SimulatorPublisher {
       }
     }
     for (ExportTraceServiceRequest r : out.spans()) {
+      if (!muted.isEmpty()) {
+        r = withoutSpansOf(r, muted);
+        if (r == null) {
+          continue;
+        }
+      }
       for (byte[] value : encode(r)) {
         send(topics.spans(), null, value, noHeaders);
       }
     }
     for (ExportLogsServiceRequest r : out.logs()) {
+      if (!muted.isEmpty()) {
+        r = withoutLogsOf(r, muted);
+        if (r == null) {
+          continue;
+        }
+      }
       for (byte[] value : encode(r)) {
         send(topics.logs(), null, value, noHeaders);
       }
@@ -82,6 +128,9 @@ public final class SimulatorPublisher {
     List<String> lines = out.accessLogLines();
     List<String> clusters = out.accessLogLineClusters();
     for (int i = 0; i < lines.size(); i++) {
+      if (muted.contains(clusters.get(i))) {
+        continue;
+      }
       byte[] value = lines.get(i).getBytes(StandardCharsets.UTF_8);
       if (value.length > limit) {
         currentOversized++;
@@ -92,6 +141,59 @@ public final class SimulatorPublisher {
     totals = totals.plus(stats);
     current = null;
     return stats;
+  }
+
+  private static String attribute(List<KeyValue> attributes, String key) {
+    for (KeyValue kv : attributes) {
+      if (kv.getKey().equals(key)) {
+        return kv.getValue().getStringValue();
+      }
+    }
+    return "";
+  }
+
+  /** The request without the spans of muted clusters; null when nothing is left. */
+  private static ExportTraceServiceRequest withoutSpansOf(
+      ExportTraceServiceRequest r, Set<String> muted) {
+    ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
+    boolean any = false;
+    for (ResourceSpans rs : r.getResourceSpansList()) {
+      ResourceSpans.Builder rb = rs.toBuilder().clearScopeSpans();
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        ScopeSpans.Builder sb = ss.toBuilder().clearSpans();
+        for (Span span : ss.getSpansList()) {
+          if (!muted.contains(attribute(span.getAttributesList(), "istio.cluster_id"))) {
+            sb.addSpans(span);
+            any = true;
+          }
+        }
+        rb.addScopeSpans(sb);
+      }
+      b.addResourceSpans(rb);
+    }
+    return any ? b.build() : null;
+  }
+
+  /** The request without the log records of muted clusters; null when nothing is left. */
+  private static ExportLogsServiceRequest withoutLogsOf(
+      ExportLogsServiceRequest r, Set<String> muted) {
+    ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
+    boolean any = false;
+    for (ResourceLogs rl : r.getResourceLogsList()) {
+      ResourceLogs.Builder rb = rl.toBuilder().clearScopeLogs();
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        ScopeLogs.Builder sb = sl.toBuilder().clearLogRecords();
+        for (LogRecord lr : sl.getLogRecordsList()) {
+          if (!muted.contains(attribute(lr.getAttributesList(), "cluster"))) {
+            sb.addLogRecords(lr);
+            any = true;
+          }
+        }
+        rb.addScopeLogs(sb);
+      }
+      b.addResourceLogs(rb);
+    }
+    return any ? b.build() : null;
   }
 
   /** Everything sent since this publisher was created. */

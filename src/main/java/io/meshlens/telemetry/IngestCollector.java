@@ -23,7 +23,11 @@ import org.apache.kafka.common.TopicPartition;
  * (data points stored), {@code meshlens_discarded_total{signal,reason,tenant}} (records and data
  * points left out; {@code tenant=""} when refused before attribution), {@code
  * meshlens_deadletter_total{signal,reason}}, {@code meshlens_kafka_consumer_lag{topic,partition}},
- * {@code meshlens_store_series}, {@code meshlens_store_samples}.
+ * {@code meshlens_store_series}, {@code meshlens_store_samples}, {@code
+ * meshlens_ingested_log_bytes_total{tenant}} (access log characters stored) and {@code
+ * meshlens_cluster_last_seen_timestamp_seconds{cluster,signal}} (the newest data time stored from
+ * each cluster, for the cluster-silent alert; data time, not arrival time, so a Meshlens that lags
+ * behind Kafka shows the age of what it has, and the ingest-lag alert says why).
  */
 final class IngestCollector implements MultiCollector {
 
@@ -60,8 +64,28 @@ final class IngestCollector implements MultiCollector {
         CounterSnapshot.builder()
             .name("meshlens_deadletter")
             .help("Records written to the dead-letter topic, by signal and reason.");
+    CounterSnapshot.Builder logBytes =
+        CounterSnapshot.builder()
+            .name("meshlens_ingested_log_bytes")
+            .help("Characters of access log lines stored, by tenant.");
+    GaugeSnapshot.Builder lastSeen =
+        GaugeSnapshot.builder()
+            .name("meshlens_cluster_last_seen_timestamp_seconds")
+            .help(
+                "Newest data time stored from each cluster, by signal (Unix seconds, capped at"
+                    + " now).");
+    long nowMs = System.currentTimeMillis();
     for (IngestStats s : signals) {
       String sig = s.signal();
+      s.bytesByTenant().forEach((t, v) -> logBytes.dataPoint(counter(v, "tenant", t)));
+      s.lastSeenByCluster()
+          .forEach(
+              (c, ms) ->
+                  lastSeen.dataPoint(
+                      GaugeDataPointSnapshot.builder()
+                          .value(Math.min(ms, nowMs) / 1000.0)
+                          .labels(Labels.of("cluster", c, "signal", sig))
+                          .build()));
       s.recordsByTopic()
           .forEach((t, v) -> records.dataPoint(counter(v, "signal", sig, "topic", t)));
       s.bytesByTopic().forEach((t, v) -> bytes.dataPoint(counter(v, "signal", sig, "topic", t)));
@@ -106,6 +130,8 @@ final class IngestCollector implements MultiCollector {
         points.build(),
         discarded.build(),
         dead.build(),
+        logBytes.build(),
+        lastSeen.build(),
         lagGauge.build(),
         gauge("meshlens_store_series", "Series in the metric store.", store.seriesCount()),
         gauge("meshlens_store_samples", "Samples in the metric store.", store.sampleCount()));

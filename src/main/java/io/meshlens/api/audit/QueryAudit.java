@@ -6,6 +6,7 @@ import io.meshlens.access.RequestCaller;
 import io.meshlens.store.Scope;
 import io.meshlens.telemetry.MetricsEndpoint;
 import io.meshlens.tenancy.TenantRegistry;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,9 +28,10 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 /**
  * Accounts for every data query of every API (Prometheus, Jaeger, Loki, ...) in one place, as a
  * request/response filter around the resources: {@link QueryAccounting} on {@code /metrics} and one
- * {@link AccessLogLine} in the {@code io.meshlens.access.log} category. A request is a data query
- * when it went through access control: it was authenticated ({@link RequestCaller}) or refused by
- * it; open endpoints such as {@code /api/v1/status/buildinfo} are not counted.
+ * {@link AccessLogLine} in the {@code io.meshlens.access.log} category, and {@code
+ * meshlens_query_duration_seconds{api}} (a histogram) for the query latency alert. A request is a
+ * data query when it went through access control: it was authenticated ({@link RequestCaller}) or
+ * refused by it; open endpoints such as {@code /api/v1/status/buildinfo} are not counted.
  */
 @Startup
 @ApplicationScoped
@@ -46,12 +48,22 @@ public class QueryAudit {
   @Inject MetricsEndpoint metrics;
 
   private QueryAccounting accounting;
+  private Histogram durations;
   private final Map<Method, String> endpoints = new ConcurrentHashMap<>();
 
   @PostConstruct
   void init() {
     accounting = new QueryAccounting(name -> tenants.get().exists(name));
     metrics.registry().register(accounting);
+    durations =
+        Histogram.builder()
+            .name("meshlens_query_duration_seconds")
+            .help("Time from request to response of data queries, answered or refused, by API.")
+            .labelNames("api")
+            .classicOnly()
+            .classicUpperBounds(
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+            .register(metrics.registry());
   }
 
   @ServerRequestFilter
@@ -82,8 +94,9 @@ public class QueryAudit {
     String api = api(resource.getResourceClass());
     accounting.record(api, scope, status, denial);
     Object started = request.getProperty(STARTED);
-    long durationMs =
-        started instanceof Long t ? Math.max(0, (System.nanoTime() - t) / 1_000_000) : 0;
+    long durationNanos = started instanceof Long t ? Math.max(0, System.nanoTime() - t) : 0;
+    long durationMs = durationNanos / 1_000_000;
+    durations.labelValues(api).observe(durationNanos / 1e9);
     ACCESS_LOG.info(
         AccessLogLine.format(
             identity.map(Identity::subject).orElse(null),
