@@ -303,6 +303,47 @@ class WebConsoleBrowserTest {
     assertThat(js("return sessionStorage.getItem('meshlens.scope')")).isEqualTo("payments");
   }
 
+  @Test
+  @Order(4)
+  void sessionEndpointTellsTheCallerWhoItIsAndWhichTenantsItMayPick() {
+    JsonPath shop = session("demo-shop-token", null, 200);
+    assertThat(shop.getString("data.subject")).isEqualTo("shop-team");
+    assertThat(shop.getBoolean("data.sre")).isFalse();
+    assertThat(shop.getList("data.tenants.name", String.class)).containsExactly("shop");
+    JsonPath commerce = session("demo-commerce-token", null, 200);
+    assertThat(commerce.getList("data.tenants.name", String.class))
+        .containsExactly("payments", "shop");
+    JsonPath sre = session("demo-sre-token", null, 200);
+    assertThat(sre.getBoolean("data.sre")).isTrue();
+    assertThat(sre.getList("data.tenants.name", String.class))
+        .containsExactly("analytics", "payments", "platform", "search", "shop", "unassigned");
+    // The header is checked as on every data endpoint; errors in the API's own format.
+    JsonPath forbidden = session("demo-shop-token", "payments", 403);
+    assertThat(forbidden.getString("status")).isEqualTo("error");
+    assertThat(forbidden.getString("errorType")).isEqualTo("forbidden");
+    assertThat(session(null, null, 401).getString("errorType")).isEqualTo("unauthorized");
+    assertThat(session("not-a-token", null, 401).getString("errorType")).isEqualTo("unauthorized");
+    // The bare root of the API port leads to the console.
+    given()
+        .redirects()
+        .follow(false)
+        .get("/")
+        .then()
+        .statusCode(302)
+        .header("Location", org.hamcrest.Matchers.endsWith("/console/"));
+  }
+
+  private static JsonPath session(String token, String orgId, int status) {
+    var req = given();
+    if (token != null) {
+      req = req.header("Authorization", "Bearer " + token);
+    }
+    if (orgId != null) {
+      req = req.header("X-Scope-OrgID", orgId);
+    }
+    return req.get("/api/v1/session").then().statusCode(status).extract().jsonPath();
+  }
+
   // --- helpers
 
   record Edge(String key, String label) {}

@@ -102,7 +102,7 @@ export function sparkline(points, colour = '#2f6fde') {
 /** A horizontal usage bar: used against limit. */
 export function usageBar(used, limit, text) {
   if (limit === null || limit === undefined || !(limit > 0)) {
-    return `<div class="bar-cell"><span class="txt">${esc(text)}</span><span class="muted">no limit</span></div>`;
+    return `<span class="nolimit">${esc(text)} <span class="muted">· no limit</span></span>`;
   }
   const share = used / limit;
   const cls = share >= 0.9 ? 'bad' : share >= 0.75 ? 'warn' : '';

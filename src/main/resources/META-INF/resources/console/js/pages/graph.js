@@ -72,7 +72,7 @@ function layout(data) {
   });
   boxes.forEach((b) => (b.h = maxH));
   const width = LEFT * 2 + clusters.length * COL_W + Math.max(0, clusters.length - 1) * COL_GAP;
-  return { nodes, boxes, width: Math.max(width + COL_GAP * 0.8, 400), height: TOP + maxH + 16 };
+  return { nodes, boxes, width: Math.max(width + COL_GAP, 400), height: TOP + maxH + 16 };
 }
 
 /** The path of an edge and the point its label sits on. */
@@ -183,20 +183,20 @@ function routeAll(data, lay) {
     items.forEach((it, i) => (it.rank = i));
   });
   routed.forEach((it) => (it.r = route(it.a, it.b, it.rank || 0)));
-  // labels: greedy, top to bottom; a label overlapping a placed one moves down
-  const placed = [];
+  // labels: greedy, top to bottom; a label overlapping a node or a placed label moves down
+  const placed = [...lay.nodes.values()].map((n) => ({ x: n.x + n.w / 2, y: n.y + n.h / 2, w: n.w, h: n.h }));
   [...routed]
     .sort((p, q) => p.r.ly - q.r.ly)
     .forEach((it) => {
       const w = labelWidth(it.e);
       let y = it.r.ly;
-      for (let guard = 0; guard < 40; guard++) {
-        const hit = placed.find((p) => Math.abs(p.x - it.r.lx) < (p.w + w) / 2 + 2 && Math.abs(p.y - y) < 17);
+      for (let guard = 0; guard < 60; guard++) {
+        const hit = placed.find((p) => Math.abs(p.x - it.r.lx) < (p.w + w) / 2 + 2 && Math.abs(p.y - y) < (p.h + 16) / 2 + 1);
         if (!hit) break;
-        y = hit.y + 17;
+        y = hit.y + (hit.h + 16) / 2 + 2;
       }
       it.r.ly = y;
-      placed.push({ x: it.r.lx, y, w });
+      placed.push({ x: it.r.lx, y, w, h: 16 });
     });
   return routed;
 }
