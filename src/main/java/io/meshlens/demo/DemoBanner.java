@@ -48,6 +48,7 @@ public class DemoBanner {
       }
     }
     String base = "http://localhost:" + port;
+    sb.append("  Web console: ").append(base).append("/ (sign in with a token above)\n");
     sb.append("  Try (data appears within a few seconds):\n");
     sb.append("    curl -s -H 'Authorization: Bearer demo-payments-token' '")
         .append(base)

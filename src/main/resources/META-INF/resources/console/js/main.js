@@ -165,7 +165,15 @@ function stopTimer() {
 
 function startTimer() {
   stopTimer();
-  if (state.refresh > 0) state.timer = setInterval(() => route({ refresh: true }), state.refresh * 1000);
+  if (state.refresh > 0) state.timer = setInterval(autoRefresh, state.refresh * 1000);
+}
+
+/** Re-reads the page, unless the user is typing in one of its fields (that would lose the input). */
+function autoRefresh() {
+  const a = document.activeElement;
+  const page = document.getElementById('page');
+  if (a && page && page.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName)) return;
+  route({ refresh: true });
 }
 
 async function route(opts = {}) {
