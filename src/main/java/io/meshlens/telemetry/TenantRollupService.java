@@ -82,7 +82,8 @@ public class TenantRollupService {
               return t;
             });
     long every = config.alerting().rollupInterval().toMillis();
-    timer.scheduleWithFixedDelay(this::run, every, every, TimeUnit.MILLISECONDS);
+    // The first run right away: it takes what the store holds at start-up as the baseline.
+    timer.scheduleWithFixedDelay(this::run, 0, every, TimeUnit.MILLISECONDS);
   }
 
   void onStop(@Observes ShutdownEvent ev) {

@@ -31,7 +31,9 @@ import java.util.function.ToLongFunction;
  * series seen for the first time adds its whole value) and adds it to a per-(tenant, cluster)
  * total. The result is a true monotonic counter that Prometheus can {@code rate()} over any window,
  * which is what a multi-window burn-rate alert needs. A series not seen for {@link #FORGET_MS} is
- * forgotten.
+ * forgotten. Like any process' counter it counts from start-up: the first run takes the values
+ * already in the store as the baseline, so a restart reads to Prometheus as a counter reset, not as
+ * every request since the series began arriving at once.
  *
  * <p><b>Attribution.</b> {@code tenant} and {@code cluster} are the labels Meshlens gave the
  * destination proxy's series: the tenant whose workload served the request, and its cluster. Only
@@ -190,6 +192,7 @@ final class TenantRollups {
   private final Map<Key, double[]> counters = new TreeMap<>();
   private final Map<Key, double[]> latency = new TreeMap<>(); // buckets..., count, sum
   private long droppedSeries; // in the current run
+  private boolean baselined;
 
   TenantRollups(
       PromqlEngine engine,
@@ -235,6 +238,7 @@ final class TenantRollups {
       }
     }
     forgetOldSeries(nowMs);
+    baselined = true;
 
     Map<Key, double[]> countersOut = new TreeMap<>();
     counters.forEach((k, v) -> countersOut.put(k, v.clone()));
@@ -263,7 +267,10 @@ final class TenantRollups {
     return r instanceof QueryResult.Vector v ? v.samples() : List.of();
   }
 
-  /** What a cumulative series grew by since the previous run. */
+  /**
+   * What a cumulative series grew by since the previous run; on the first run nothing (its value is
+   * the baseline).
+   */
   private double growth(QueryResult.Sample s, long nowMs) {
     double v = s.value();
     if (Double.isNaN(v)) {
@@ -272,7 +279,7 @@ final class TenantRollups {
     double[] prev = previous.get(s.labels());
     if (prev == null) {
       previous.put(s.labels(), new double[] {v, nowMs});
-      return v;
+      return baselined ? v : 0;
     }
     double d = v >= prev[0] ? v - prev[0] : v;
     prev[0] = v;

@@ -55,9 +55,28 @@ class TenantRollupsTest {
     return v == null ? Double.NaN : v[c.ordinal()];
   }
 
+  /** Rollups whose first (baseline) run saw an empty store. */
+  private TenantRollups started(int maxClusters, int maxSeries) {
+    TenantRollups r = rollups(maxClusters, maxSeries);
+    assertThat(r.compute(T0 - 1_000).counters()).isEmpty();
+    return r;
+  }
+
+  @Test
+  void whatTheStoreHeldAtStartIsTheBaselineAndOnlyGrowthAfterItCounts() {
+    int ok = served("payments", "payments", "east-1", "shop", "200");
+    store.append(ok, T0, 1_000_000);
+    TenantRollups r = rollups(100, 20_000);
+    TenantRollups.Snapshot s = r.compute(T0 + 1_000);
+    assertThat(counter(s, "payments", "east-1", TenantRollups.Counter.REQUESTS)).isNaN();
+    store.append(ok, T0 + 2_000, 1_000_007);
+    s = r.compute(T0 + 3_000);
+    assertThat(counter(s, "payments", "east-1", TenantRollups.Counter.REQUESTS)).isEqualTo(7);
+  }
+
   @Test
   void countersAddEachSeriesGrowthAndCountARestartedOrNewSeriesWhole() {
-    TenantRollups r = rollups(100, 20_000);
+    TenantRollups r = started(100, 20_000);
     int ok = served("payments", "payments", "east-1", "shop", "200");
     store.append(ok, T0, 10);
     TenantRollups.Snapshot s = r.compute(T0 + 1_000);
@@ -82,7 +101,7 @@ class TenantRollupsTest {
 
   @Test
   void clustersPastTheLimitAreFoldedIntoOther() {
-    TenantRollups r = rollups(2, 20_000);
+    TenantRollups r = started(2, 20_000);
     for (String cluster : new String[] {"east-1", "east-2", "west-1"}) {
       store.append(served("shop", "shop", cluster, "shop", "200"), T0, 1);
     }
@@ -98,7 +117,7 @@ class TenantRollupsTest {
 
   @Test
   void labelSetsPastMaxSeriesAreLeftOutAndCounted() {
-    TenantRollups r = rollups(100, 2);
+    TenantRollups r = started(100, 2);
     store.append(served("analytics", "analytics", "west-1", "analytics", "200"), T0, 1);
     store.append(served("payments", "payments", "east-1", "payments", "200"), T0, 1);
     store.append(served("shop", "shop", "east-1", "shop", "200"), T0, 1);
@@ -112,7 +131,7 @@ class TenantRollupsTest {
 
   @Test
   void callsFromATenantThatIsNoAllowedPeerAreViolationsButPeersAndPlatformAreNot() {
-    TenantRollups r = rollups(100, 20_000);
+    TenantRollups r = started(100, 20_000);
     store.append(served("search", "search", "east-2", "analytics", "200"), T0, 7); // no peer
     store.append(served("search", "search", "east-2", "shop", "200"), T0, 5); // allowed peer
     store.append(served("search", "search", "east-2", "istio-system", "200"), T0, 3); // platform
