@@ -4,10 +4,14 @@
 import { get, promRange } from '../api.js';
 import { bytes, cores, esc, html, ms, num, pct, raw, rate, sparkline, usageBar } from '../util.js';
 
-/** The label matcher that keeps series reported by the tenants in scope (none for "all"). */
+/**
+ * The label matcher that keeps series reported by the tenants in scope (none for "all"). Regex
+ * metacharacters (a tenant name may contain ".") are escaped for the regex and the backslash
+ * again for the PromQL string.
+ */
 export function tenantMatcher(ctx) {
   if (ctx.allTenants) return '';
-  return `tenant=~"${ctx.tenants.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}"`;
+  return `tenant=~"${ctx.tenants.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')).join('|')}"`;
 }
 
 function sel(ctx, extra) {
