@@ -476,13 +476,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * without created-timestamp ingestion of new series. Returns whether a zero was stored.
    */
   public boolean appendResetZero(int seriesId, long startMs) {
-    MemSeries ms;
-    indexLock.readLock().lock();
-    try {
-      ms = byId.get(seriesId);
-    } finally {
-      indexLock.readLock().unlock();
-    }
+    MemSeries ms = seriesById(seriesId);
     synchronized (ms) {
       if (ms.lastT == Long.MIN_VALUE || ms.lastT >= startMs) {
         return false;

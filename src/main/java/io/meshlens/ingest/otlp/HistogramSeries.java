@@ -67,6 +67,11 @@ public final class HistogramSeries {
     return names.length;
   }
 
+  /** Whether the first series is {@code _sum}. */
+  boolean hasSum() {
+    return hasSum;
+  }
+
   /** Index of {@code _count}; the {@code +Inf} bucket is the last one. */
   int countIndex() {
     return hasSum ? 1 : 0;

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Translates OTLP metrics into Prometheus samples with the rules of Prometheus' own OTLP receiver
@@ -106,56 +107,52 @@ public final class OtlpMetricsTranslator {
         break;
       case SUM:
         Sum sum = metric.getSum();
-        List<NumberDataPoint> sumPoints = sum.getDataPointsList();
-        String temporalityProblem = temporalityProblem(sum.getAggregationTemporalityValue(), sink);
-        if (temporalityProblem != null) {
-          discardAll(temporalityProblem, metric, sumPoints.size(), sink);
-        } else {
-          MetricType type =
-              sum.getIsMonotonic()
-                  ? MetricType.MONOTONIC_COUNTER
-                  : MetricType.NON_MONOTONIC_COUNTER;
-          translateNumbers(
-              metric,
-              sumPoints,
-              type,
-              resource,
-              sinkFor(sum.getAggregationTemporalityValue(), sink));
-        }
+        MetricType type =
+            sum.getIsMonotonic() ? MetricType.MONOTONIC_COUNTER : MetricType.NON_MONOTONIC_COUNTER;
+        withTemporality(
+            metric,
+            sum.getAggregationTemporalityValue(),
+            sum.getDataPointsCount(),
+            sink,
+            s -> translateNumbers(metric, sum.getDataPointsList(), type, resource, s));
         break;
       case HISTOGRAM:
         Histogram histogram = metric.getHistogram();
-        String histogramProblem =
-            temporalityProblem(histogram.getAggregationTemporalityValue(), sink);
-        if (histogramProblem != null) {
-          discardAll(histogramProblem, metric, histogram.getDataPointsCount(), sink);
-        } else {
-          translateHistogram(
-              metric,
-              histogram.getDataPointsList(),
-              resource,
-              sinkFor(histogram.getAggregationTemporalityValue(), sink));
-        }
+        withTemporality(
+            metric,
+            histogram.getAggregationTemporalityValue(),
+            histogram.getDataPointsCount(),
+            sink,
+            s -> translateHistogram(metric, histogram.getDataPointsList(), resource, s));
         break;
       case EXPONENTIAL_HISTOGRAM:
         ExponentialHistogram exponential = metric.getExponentialHistogram();
-        String exponentialProblem =
-            temporalityProblem(exponential.getAggregationTemporalityValue(), sink);
-        if (exponentialProblem != null) {
-          discardAll(exponentialProblem, metric, exponential.getDataPointsCount(), sink);
-        } else {
-          translateExponential(
-              metric,
-              exponential.getDataPointsList(),
-              resource,
-              sinkFor(exponential.getAggregationTemporalityValue(), sink));
-        }
+        withTemporality(
+            metric,
+            exponential.getAggregationTemporalityValue(),
+            exponential.getDataPointsCount(),
+            sink,
+            s -> translateExponential(metric, exponential.getDataPointsList(), resource, s));
         break;
       case SUMMARY:
         translateSummary(metric, metric.getSummary().getDataPointsList(), resource, sink);
         break;
       default:
         sink.discard(DiscardReason.UNSUPPORTED_METRIC_TYPE, metric.getName());
+    }
+  }
+
+  /**
+   * Runs {@code translate} with the sink for the metric's temporality, or discards every data point
+   * when the sink cannot take that temporality.
+   */
+  private static void withTemporality(
+      Metric metric, int temporality, int points, SampleSink sink, Consumer<SampleSink> translate) {
+    String problem = temporalityProblem(temporality, sink);
+    if (problem != null) {
+      discardAll(problem, metric, points, sink);
+    } else {
+      translate.accept(sinkFor(temporality, sink));
     }
   }
 
@@ -277,23 +274,11 @@ public final class OtlpMetricsTranslator {
         shape = new HistogramSeries(name, point.hasSum(), toArray(bounds));
       }
       boolean stale = isStale(point.getFlags());
-      double[] values = new double[shape.size()];
-      double count = unsignedToDouble(point.getCount());
-      if (stale) {
-        Arrays.fill(values, STALE_NAN);
-      } else {
-        if (point.hasSum()) {
-          values[0] = point.getSum();
-        }
-        values[shape.countIndex()] = count;
-        int first = shape.firstBucketIndex();
-        long cumulative = 0;
-        for (int b = 0; b < bounds.size(); b++) {
-          cumulative += point.getBucketCounts(b);
-          values[first + b] = unsignedToDouble(cumulative);
-        }
-        values[values.length - 1] = count;
+      long[] counts = new long[bounds.size()];
+      for (int b = 0; b < counts.length; b++) {
+        counts[b] = point.getBucketCounts(b);
       }
+      double[] values = values(shape, stale, point.getSum(), point.getCount(), counts);
       sink.acceptHistogram(
           labels.build(),
           shape,
@@ -353,23 +338,7 @@ public final class OtlpMetricsTranslator {
       }
       HistogramSeries shape = new HistogramSeries(name, point.hasSum(), bounds);
       boolean stale = isStale(point.getFlags());
-      double[] values = new double[shape.size()];
-      double count = unsignedToDouble(point.getCount());
-      if (stale) {
-        Arrays.fill(values, STALE_NAN);
-      } else {
-        if (point.hasSum()) {
-          values[0] = point.getSum();
-        }
-        values[shape.countIndex()] = count;
-        int first = shape.firstBucketIndex();
-        long cumulative = 0;
-        for (int i = 0; i < counts.length; i++) {
-          cumulative += counts[i];
-          values[first + i] = unsignedToDouble(cumulative);
-        }
-        values[values.length - 1] = count;
-      }
+      double[] values = values(shape, stale, point.getSum(), point.getCount(), counts);
       sink.acceptHistogram(
           labels.build(),
           shape,
@@ -401,6 +370,32 @@ public final class OtlpMetricsTranslator {
       out[((offset + i) >> shift) - first] += buckets.getBucketCounts(i);
     }
     return out;
+  }
+
+  /**
+   * The values of a histogram point's series in {@code shape}'s order: sum (when the shape has
+   * one), count, the cumulative bucket counts from the per-bucket {@code counts}, then count again
+   * for {@code +Inf}; all stale markers for a stale point.
+   */
+  private static double[] values(
+      HistogramSeries shape, boolean stale, double sum, long count, long[] counts) {
+    double[] values = new double[shape.size()];
+    if (stale) {
+      Arrays.fill(values, STALE_NAN);
+      return values;
+    }
+    if (shape.hasSum()) {
+      values[0] = sum;
+    }
+    values[shape.countIndex()] = unsignedToDouble(count);
+    int first = shape.firstBucketIndex();
+    long cumulative = 0;
+    for (int i = 0; i < counts.length; i++) {
+      cumulative += counts[i];
+      values[first + i] = unsignedToDouble(cumulative);
+    }
+    values[values.length - 1] = unsignedToDouble(count);
+    return values;
   }
 
   private static double[] toArray(List<Double> values) {
