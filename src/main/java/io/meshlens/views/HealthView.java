@@ -223,10 +223,11 @@ final class HealthView {
     List<HealthReport.ControlPlane> out = new ArrayList<>();
     planes.forEach(
         (cluster, pl) -> {
-          Long earliest =
-              pl.rootCert == null
-                  ? pl.chainCert
-                  : pl.chainCert == null ? pl.rootCert : Math.min(pl.rootCert, pl.chainCert);
+          // Either may be missing, e.g. in a cluster without istiod.
+          Long earliest = pl.rootCert;
+          if (earliest == null || (pl.chainCert != null && pl.chainCert < earliest)) {
+            earliest = pl.chainCert;
+          }
           double errors = pl.errors.values().stream().mapToDouble(Double::doubleValue).sum();
           out.add(
               new HealthReport.ControlPlane(
