@@ -102,37 +102,6 @@ public final class IsolationAudit {
     return out;
   }
 
-  private record EdgeId(
-      String srcCluster,
-      String srcNs,
-      String srcSvc,
-      String dstCluster,
-      String dstNs,
-      String dstSvc,
-      String protocol) {
-
-    static EdgeId of(Labels l) {
-      boolean bySource = "source".equals(l.get("reporter"));
-      String own = ViewQueries.label(l, "cluster");
-      return new EdgeId(
-          orElse(l.get("source_cluster"), bySource ? own : "unknown"),
-          ViewQueries.label(l, "source_workload_namespace"),
-          ViewQueries.label(l, "source_canonical_service"),
-          orElse(l.get("destination_cluster"), bySource ? "unknown" : own),
-          ViewQueries.label(l, "destination_service_namespace"),
-          ViewQueries.label(l, "destination_service_name"),
-          ViewQueries.label(l, "request_protocol"));
-    }
-
-    private static String orElse(String v, String fallback) {
-      return v == null || v.isEmpty() ? fallback : v;
-    }
-
-    String key() {
-      return String.join("\0", srcCluster, srcNs, srcSvc, dstCluster, dstNs, dstSvc, protocol);
-    }
-  }
-
   /** A finding being accumulated: its counts and, per step, the growth of its counter sum. */
   private static final class Acc {
     final IsolationReport.Kind kind;

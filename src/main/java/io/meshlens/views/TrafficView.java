@@ -60,47 +60,6 @@ final class TrafficView {
             metric + "{reporter=\"source\",destination_workload=\"unknown\"}", window);
   }
 
-  private record EdgeId(
-      String srcCluster,
-      String srcNs,
-      String srcSvc,
-      String dstCluster,
-      String dstNs,
-      String dstSvc,
-      String protocol)
-      implements Comparable<EdgeId> {
-    /**
-     * The edge of a series grouped by {@link #EDGE}. Istio before 1.8 has no {@code source_cluster}
-     * / {@code destination_cluster}: the reporting side's cluster is then the series' own {@code
-     * cluster}, the other side's {@code unknown}.
-     */
-    static EdgeId of(Labels l) {
-      boolean bySource = "source".equals(l.get("reporter"));
-      String own = ViewQueries.label(l, "cluster");
-      return new EdgeId(
-          orElse(l.get("source_cluster"), bySource ? own : "unknown"),
-          ViewQueries.label(l, "source_workload_namespace"),
-          ViewQueries.label(l, "source_canonical_service"),
-          orElse(l.get("destination_cluster"), bySource ? "unknown" : own),
-          ViewQueries.label(l, "destination_service_namespace"),
-          ViewQueries.label(l, "destination_service_name"),
-          ViewQueries.label(l, "request_protocol"));
-    }
-
-    private static String orElse(String v, String fallback) {
-      return v == null || v.isEmpty() ? fallback : v;
-    }
-
-    private String key() {
-      return String.join("\0", srcCluster, srcNs, srcSvc, dstCluster, dstNs, dstSvc, protocol);
-    }
-
-    @Override
-    public int compareTo(EdgeId o) {
-      return key().compareTo(o.key());
-    }
-  }
-
   private static final class EdgeAcc {
     double requests;
     double errors;
