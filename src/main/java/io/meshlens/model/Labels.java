@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
@@ -26,6 +27,8 @@ public final class Labels implements Comparable<Labels> {
   public static final String METRIC_NAME = "__name__";
 
   public static final Labels EMPTY = new Labels(new String[0]);
+
+  private static final Set<String> METRIC_NAME_ONLY = Set.of(METRIC_NAME);
 
   /** name0, value0, name1, value1, ... sorted by name. */
   private final String[] pairs;
@@ -124,13 +127,46 @@ public final class Labels implements Comparable<Labels> {
   /** A builder initialised with these labels, to add, replace or remove some. */
   public Builder toBuilder() {
     Builder b = new Builder();
-    forEach(b::put);
+    b.pairs = Arrays.copyOf(pairs, Math.max(32, pairs.length * 2));
+    b.size = pairs.length / 2;
     return b;
+  }
+
+  /** These labels without the names in {@code names} ({@code this} when none is present). */
+  public Labels without(Set<String> names) {
+    return filter(names, false);
+  }
+
+  /** Only the labels whose names are in {@code names}. */
+  public Labels only(Set<String> names) {
+    return filter(names, true);
+  }
+
+  /** One pass over the sorted pairs, which stay sorted: no re-insertion through a builder. */
+  private Labels filter(Set<String> names, boolean keep) {
+    String[] out = null;
+    int n = 0;
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (names.contains(pairs[i]) == keep) {
+        if (out != null) {
+          out[n++] = pairs[i];
+          out[n++] = pairs[i + 1];
+        }
+      } else if (out == null) {
+        out = new String[pairs.length];
+        System.arraycopy(pairs, 0, out, 0, i);
+        n = i;
+      }
+    }
+    if (out == null) {
+      return this;
+    }
+    return n == 0 ? EMPTY : new Labels(Arrays.copyOf(out, n));
   }
 
   /** These labels without {@code __name__}. */
   public Labels withoutMetricName() {
-    return get(METRIC_NAME) == null ? this : toBuilder().remove(METRIC_NAME).build();
+    return without(METRIC_NAME_ONLY);
   }
 
   @Override

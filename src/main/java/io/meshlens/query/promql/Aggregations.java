@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The aggregation operators ({@code sum}, {@code topk}, {@code count_values}, ...) over one step's
@@ -26,15 +27,21 @@ final class Aggregations {
    * except the {@code without} ones and the metric name.
    */
   static Labels groupLabels(Labels l, List<String> grouping, boolean without) {
+    return grouper(grouping, without).apply(l);
+  }
+
+  /** {@link #groupLabels} for many series: the name set is built once. */
+  static Function<Labels, Labels> grouper(List<String> grouping, boolean without) {
     if (without) {
       Set<String> drop = new HashSet<>(grouping);
       drop.add(Labels.METRIC_NAME);
-      return BinaryOps.drop(l, drop);
+      return l -> l.without(drop);
     }
     if (grouping.isEmpty()) {
-      return Labels.EMPTY;
+      return l -> Labels.EMPTY;
     }
-    return BinaryOps.keep(l, new HashSet<>(grouping));
+    Set<String> keep = new HashSet<>(grouping);
+    return l -> l.only(keep);
   }
 
   private static final class Group {

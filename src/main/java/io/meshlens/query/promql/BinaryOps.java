@@ -38,30 +38,11 @@ final class BinaryOps {
   }
 
   static Labels keep(Labels l, Set<String> names) {
-    Labels.Builder b = Labels.builder();
-    for (int i = 0; i < l.size(); i++) {
-      if (names.contains(l.name(i))) {
-        b.put(l.name(i), l.value(i));
-      }
-    }
-    return b.build();
+    return l.only(names);
   }
 
   static Labels drop(Labels l, Set<String> names) {
-    boolean any = false;
-    for (int i = 0; i < l.size() && !any; i++) {
-      any = names.contains(l.name(i));
-    }
-    if (!any) {
-      return l;
-    }
-    Labels.Builder b = Labels.builder();
-    for (int i = 0; i < l.size(); i++) {
-      if (!names.contains(l.name(i))) {
-        b.put(l.name(i), l.value(i));
-      }
-    }
-    return b.build();
+    return l.without(names);
   }
 
   static double scalarBinop(BinaryOp op, double l, double r) {

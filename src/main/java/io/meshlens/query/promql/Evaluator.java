@@ -583,7 +583,8 @@ final class Evaluator {
   private List<Ser> evalAggregate(AggregateExpr a) {
     List<String> grouping = new ArrayList<>(a.grouping());
     Collections.sort(grouping);
-    Function<Labels, Object> keyFn = l -> Aggregations.groupLabels(l, grouping, a.without());
+    Function<Labels, Labels> grouper = Aggregations.grouper(grouping, a.without());
+    Function<Labels, Object> keyFn = grouper::apply;
     Expr param = a.param() == null ? null : unwrapParens(a.param());
     if (param instanceof StringLiteral s) {
       return rangeEval(
