@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,12 +24,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus server (Debian's {@code prometheus} package, 2.42) holding a TSDB block made
- * with {@code promtool tsdb create-blocks-from openmetrics}, on a free loopback port, asked through
- * its HTTP API.
+ * with {@code promtool tsdb create-blocks-from openmetrics} (or an empty TSDB fed through its
+ * remote-write receiver), on a free loopback port, asked through its HTTP API.
  */
-final class PrometheusReference implements AutoCloseable {
+public final class PrometheusReference implements AutoCloseable {
 
-  static final String INSTALL_HINT =
+  public static final String INSTALL_HINT =
       "install the Debian package: apt-get install -y --no-install-recommends prometheus"
           + " (gives /usr/bin/prometheus 2.42 and /usr/bin/promtool; .ci/run installs it)";
 
@@ -50,7 +51,7 @@ final class PrometheusReference implements AutoCloseable {
   }
 
   /** The path of {@code program} on PATH (or in /usr/bin), or empty. */
-  static Optional<Path> find(String program) {
+  public static Optional<Path> find(String program) {
     String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin";
     for (String dir : path.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
@@ -89,6 +90,24 @@ final class PrometheusReference implements AutoCloseable {
       throw new IllegalStateException(
           "promtool tsdb create-blocks-from openmetrics failed:\n" + Files.readString(promtoolLog));
     }
+    return serve(prometheus, tsdb, workDir, List.of());
+  }
+
+  /**
+   * Starts Prometheus on an empty TSDB under {@code workDir} with its remote-write receiver on
+   * ({@code --web.enable-remote-write-receiver}, {@link #remoteWrite}); waits until {@code
+   * /-/ready}.
+   */
+  public static PrometheusReference startForRemoteWrite(Path prometheus, Path workDir)
+      throws IOException, InterruptedException {
+    Path tsdb = workDir.resolve("tsdb");
+    Files.createDirectories(tsdb);
+    return serve(prometheus, tsdb, workDir, List.of("--web.enable-remote-write-receiver"));
+  }
+
+  private static PrometheusReference serve(
+      Path prometheus, Path tsdb, Path workDir, List<String> extraFlags)
+      throws IOException, InterruptedException {
     Path config = workDir.resolve("prometheus.yml");
     Files.writeString(config, "# No scrapes: the data comes from the TSDB block.\n");
     int port;
@@ -96,16 +115,15 @@ final class PrometheusReference implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path log = workDir.resolve("prometheus.log");
+    List<String> command = new ArrayList<>();
+    command.add(prometheus.toString());
+    command.add("--config.file=" + config);
+    command.add("--storage.tsdb.path=" + tsdb);
+    command.add("--storage.tsdb.retention.time=100y");
+    command.add("--web.listen-address=127.0.0.1:" + port);
+    command.addAll(extraFlags);
     Process server =
-        new ProcessBuilder(
-                prometheus.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + tsdb,
-                "--storage.tsdb.retention.time=100y",
-                "--web.listen-address=127.0.0.1:" + port)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     PrometheusReference ref = new PrometheusReference(server, port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
@@ -139,8 +157,38 @@ final class PrometheusReference implements AutoCloseable {
     }
   }
 
+  /** {@code http://127.0.0.1:<port>}. */
+  public String baseUrl() {
+    return base;
+  }
+
+  /** The server process' id (for its resident memory). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Sends one snappy-compressed remote-write {@code WriteRequest}; fails unless Prometheus answers
+   * 2xx.
+   */
+  public void remoteWrite(byte[] snappyWriteRequest) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/write"))
+                .timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy")
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(snappyWriteRequest))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      throw new IOException("remote write answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
   /** The server's version, from {@code /api/v1/status/buildinfo}. */
-  String version() throws IOException, InterruptedException {
+  public String version() throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/api/v1/status/buildinfo")).build(),
