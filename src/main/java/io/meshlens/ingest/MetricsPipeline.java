@@ -139,6 +139,18 @@ public final class MetricsPipeline {
     int size = value == null ? 0 : value.length;
     stats.record(topic, size);
     Rejection rejection = check(value);
+    if (rejection == null && mayBeProtobuf(value)) {
+      // The common case, read straight from the bytes; anything else is handed over untouched.
+      try {
+        if (translator.translateProtobuf(value, sinkFor(clusterHint))) {
+          return Optional.empty();
+        }
+      } catch (RuntimeException e) {
+        Rejection r = new Rejection(Rejection.INTERNAL_ERROR, describe(e));
+        stats.rejectRecord(r.reason());
+        return Optional.of(r);
+      }
+    }
     ExportMetricsServiceRequest request = null;
     if (rejection == null) {
       try {
@@ -334,6 +346,12 @@ public final class MetricsPipeline {
         }
       }
     };
+  }
+
+  /** Whether {@link #decode} would try protobuf first. */
+  private boolean mayBeProtobuf(byte[] value) {
+    return encoding == Encoding.OTLP_PROTO
+        || (encoding == Encoding.AUTO && !PayloadEncoding.looksLikeJson(value));
   }
 
   private ExportMetricsServiceRequest decode(byte[] value) throws Exception {

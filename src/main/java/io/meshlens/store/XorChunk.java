@@ -180,20 +180,37 @@ public final class XorChunk {
     writeBits(x, 8);
   }
 
-  /** Writes the low {@code n} bits of {@code value}, most significant first. */
+  /**
+   * Writes the low {@code n} bits of {@code value}, most significant first: the rest of the current
+   * byte, then whole bytes, then the start of the last one (bytes past {@link #bitLen} are zero, so
+   * whole bytes are stored rather than or-ed).
+   */
   private void writeBits(long value, int n) {
+    if (n == 0) {
+      return;
+    }
     int needed = (bitLen + n + 7) >>> 3;
     if (needed > buf.length) {
       buf = Arrays.copyOf(buf, Math.max(needed, buf.length + (buf.length >>> 1) + 8));
     }
-    while (n > 0) {
-      int pos = bitLen >>> 3;
-      int free = 8 - (bitLen & 7);
-      int take = Math.min(free, n);
-      int part = (int) ((value >>> (n - take)) & ((1 << take) - 1));
-      buf[pos] |= (byte) (part << (free - take));
-      bitLen += take;
-      n -= take;
+    if (n < 64) {
+      value &= (1L << n) - 1;
+    }
+    int pos = bitLen >>> 3;
+    int free = 8 - (bitLen & 7);
+    bitLen += n;
+    if (n <= free) {
+      buf[pos] |= (byte) (value << (free - n));
+      return;
+    }
+    n -= free;
+    buf[pos++] |= (byte) (value >>> n);
+    while (n >= 8) {
+      n -= 8;
+      buf[pos++] = (byte) (value >>> n);
+    }
+    if (n > 0) {
+      buf[pos] = (byte) (value << (8 - n));
     }
   }
 

@@ -29,12 +29,7 @@ public final class AttributeValues {
       case INT_VALUE:
         return Long.toString(value.getIntValue());
       case DOUBLE_VALUE:
-        double d = value.getDoubleValue();
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-          // pdata hands Go's JSON error text on, and Prometheus stores it as the value.
-          return "json: unsupported value: " + (Double.isNaN(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
-        }
-        return GoFloats.formatJsonNumber(d);
+        return doubleText(value.getDoubleValue());
       case BYTES_VALUE:
         return Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
       case ARRAY_VALUE:
@@ -45,6 +40,15 @@ public final class AttributeValues {
       default:
         return "";
     }
+  }
+
+  /** The text of a double attribute value. */
+  static String doubleText(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      // pdata hands Go's JSON error text on, and Prometheus stores it as the value.
+      return "json: unsupported value: " + (Double.isNaN(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
+    }
+    return GoFloats.formatJsonNumber(d);
   }
 
   /** Appends {@code value} as JSON; false when it holds a number JSON cannot represent. */

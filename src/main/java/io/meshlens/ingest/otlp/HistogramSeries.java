@@ -62,6 +62,19 @@ public final class HistogramSeries {
     return true;
   }
 
+  /** {@link #matches(String, boolean, java.util.List)} for {@code bounds[from..from+size)}. */
+  boolean matches(String name, boolean hasSum, double[] bounds, int from, int size) {
+    if (!this.name.equals(name) || this.hasSum != hasSum || this.bounds.length != size) {
+      return false;
+    }
+    for (int i = 0; i < size; i++) {
+      if (Double.doubleToLongBits(this.bounds[i]) != Double.doubleToLongBits(bounds[from + i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Number of series (and of values per data point). */
   public int size() {
     return names.length;

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -59,12 +60,77 @@ public final class OtlpMetricsTranslator {
   /** Promoted resource attribute key to its label name. */
   private final Map<String, String> promoted;
 
+  /**
+   * Past this many entries a name cache starts over: attribute keys and metric names come from a
+   * few instrumentation libraries, so only garbage input fills one.
+   */
+  private static final int MAX_CACHED_NAMES = 50_000;
+
+  /** What {@link PrometheusNaming#labelName} gave for a key; {@link #INVALID} stands for null. */
+  private final Map<String, String> labelNames = new ConcurrentHashMap<>();
+
+  private final Map<MetricNameKey, String> metricNames = new ConcurrentHashMap<>();
+  private final Map<ShapeKey, HistogramSeries> shapes = new ConcurrentHashMap<>();
+
+  /** One copy of each attribute key and value text seen by the protobuf readers of all threads. */
+  private final Map<String, String> symbols = new ConcurrentHashMap<>();
+
+  private static final int MAX_SYMBOLS = 500_000;
+  private static final String INVALID = new String("<invalid label name>");
+
+  private final ThreadLocal<OtlpProtobufReader> readers;
+
   public OtlpMetricsTranslator(TranslatorSettings settings) {
     Map<String, String> names = new HashMap<>();
     for (String key : settings.promotedResourceAttributes()) {
       names.put(key, PrometheusNaming.labelName(key));
     }
     this.promoted = Map.copyOf(names);
+    this.readers =
+        ThreadLocal.withInitial(() -> new OtlpProtobufReader(this::labelName, this::symbol));
+  }
+
+  /** {@link PrometheusNaming#labelName}, remembered: every data point repeats the same keys. */
+  String labelName(String key) {
+    String name = labelNames.get(key);
+    if (name == null) {
+      name = PrometheusNaming.labelName(key);
+      if (labelNames.size() >= MAX_CACHED_NAMES) {
+        labelNames.clear();
+      }
+      labelNames.put(key, name == null ? INVALID : name);
+      return name;
+    }
+    return name == INVALID ? null : name;
+  }
+
+  private record MetricNameKey(String name, String unit, MetricType type) {}
+
+  /** {@link PrometheusNaming#metricName}, remembered per (name, unit, type). */
+  private String metricName(String name, String unit, MetricType type) {
+    MetricNameKey key = new MetricNameKey(name, unit, type);
+    String prometheusName = metricNames.get(key);
+    if (prometheusName == null) {
+      prometheusName = PrometheusNaming.metricName(name, unit, type);
+      if (metricNames.size() >= MAX_CACHED_NAMES) {
+        metricNames.clear();
+      }
+      metricNames.put(key, prometheusName);
+    }
+    return prometheusName;
+  }
+
+  /** The shared copy of {@code s}. */
+  private String symbol(String s) {
+    String known = symbols.get(s);
+    if (known != null) {
+      return known;
+    }
+    if (symbols.size() >= MAX_SYMBOLS) {
+      symbols.clear();
+    }
+    known = symbols.putIfAbsent(s, s);
+    return known == null ? s : known;
   }
 
   /**
@@ -80,6 +146,175 @@ public final class OtlpMetricsTranslator {
     ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
     JSON.merge(new String(otlpJson, StandardCharsets.UTF_8), builder);
     return builder.build();
+  }
+
+  /**
+   * Sends every sample of the protobuf-encoded {@code ExportMetricsServiceRequest} in {@code bytes}
+   * to {@code sink}, read straight from the bytes ({@link OtlpProtobufReader}) without building the
+   * generated message objects: what {@code translate(ExportMetricsServiceRequest.parseFrom(bytes),
+   * sink)} would send, in the same order.
+   *
+   * @return false, having sent nothing, when the bytes hold more than gauges, sums and explicit
+   *     histograms with scalar attribute values, or anything unusual, or are not a valid request:
+   *     the caller then parses them with protobuf and calls {@link
+   *     #translate(ExportMetricsServiceRequest, SampleSink)}, which also decides whether they are a
+   *     request at all
+   */
+  public boolean translateProtobuf(byte[] bytes, SampleSink sink) {
+    OtlpProtobufReader r = readers.get();
+    boolean read;
+    try {
+      read = r.read(bytes);
+    } catch (RuntimeException e) {
+      // A reader bug must not lose the record: protobuf's parser gets it instead.
+      read = false;
+    }
+    if (!read) {
+      return false;
+    }
+    for (int i = 0; i < r.resourceCount; i++) {
+      ResourceLabels resource =
+          resourceLabels(r.attributes, r.resourceAttrFrom[i], r.resourceAttrTo[i]);
+      for (int m = r.resourceMetricFrom[i]; m < r.resourceMetricTo[i]; m++) {
+        translateRead(r, m, resource, sink);
+      }
+    }
+    return true;
+  }
+
+  private void translateRead(
+      OtlpProtobufReader r, int m, ResourceLabels resource, SampleSink sink) {
+    String metricName = r.metricName[m];
+    int points = r.metricPointTo[m] - r.metricPointFrom[m];
+    int temporality = r.metricTemporality[m];
+    switch (r.metricKind[m]) {
+      case OtlpProtobufReader.GAUGE -> translateReadNumbers(r, m, MetricType.GAUGE, resource, sink);
+      case OtlpProtobufReader.SUM -> {
+        MetricType type =
+            r.metricMonotonic[m] ? MetricType.MONOTONIC_COUNTER : MetricType.NON_MONOTONIC_COUNTER;
+        withTemporality(
+            metricName,
+            temporality,
+            points,
+            sink,
+            s -> translateReadNumbers(r, m, type, resource, s));
+      }
+      case OtlpProtobufReader.HISTOGRAM ->
+          withTemporality(
+              metricName,
+              temporality,
+              points,
+              sink,
+              s -> translateReadHistogram(r, m, resource, s));
+      default -> sink.discard(DiscardReason.UNSUPPORTED_METRIC_TYPE, metricName);
+    }
+  }
+
+  /** {@link #translateNumbers} for metric {@code m} of a read request. */
+  private void translateReadNumbers(
+      OtlpProtobufReader r, int m, MetricType type, ResourceLabels resource, SampleSink sink) {
+    int from = r.metricPointFrom[m];
+    int to = r.metricPointTo[m];
+    String name = metricName(r.metricName[m], r.metricUnit[m], type);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, r.metricName[m], to - from, sink);
+      return;
+    }
+    sink.metadata(
+        name,
+        type == MetricType.MONOTONIC_COUNTER ? "counter" : "gauge",
+        r.metricDescription[m],
+        r.metricUnit[m]);
+    boolean cumulative = type == MetricType.MONOTONIC_COUNTER;
+    for (int p = from; p < to; p++) {
+      Labels.Builder labels =
+          seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
+        continue;
+      }
+      boolean stale = isStale(r.pointFlags[p]);
+      emit(
+          labels,
+          name,
+          r.pointTime[p] / NANOS_PER_MILLI,
+          stale ? STALE_NAN : r.pointValue[p],
+          cumulative && !stale ? r.pointStart[p] : 0,
+          sink);
+    }
+  }
+
+  /** {@link #translateHistogram} for metric {@code m} of a read request. */
+  private void translateReadHistogram(
+      OtlpProtobufReader r, int m, ResourceLabels resource, SampleSink sink) {
+    int from = r.metricPointFrom[m];
+    int to = r.metricPointTo[m];
+    String name = metricName(r.metricName[m], r.metricUnit[m], MetricType.HISTOGRAM);
+    if (name.isEmpty()) {
+      discardAll(DiscardReason.INVALID_METRIC_NAME, r.metricName[m], to - from, sink);
+      return;
+    }
+    sink.metadata(name, "histogram", r.metricDescription[m], r.metricUnit[m]);
+    HistogramSeries shape = null;
+    for (int p = from; p < to; p++) {
+      Labels.Builder labels =
+          seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
+      if (labels == null) {
+        sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
+        continue;
+      }
+      int countsFrom = r.pointCountsFrom[p];
+      int countsSize = r.pointCountsTo[p] - countsFrom;
+      int boundsFrom = r.pointBoundsFrom[p];
+      // OTLP has bounds.length + 1 counts; the last one is the +Inf bucket, which is _count.
+      int boundsSize = Math.min(r.pointBoundsTo[p] - boundsFrom, countsSize);
+      boolean hasSum = r.pointHasSum[p];
+      if (shape == null || !shape.matches(name, hasSum, r.bounds, boundsFrom, boundsSize)) {
+        shape = shape(name, hasSum, r.bounds, boundsFrom, boundsSize);
+      }
+      boolean stale = isStale(r.pointFlags[p]);
+      long[] counts = Arrays.copyOfRange(r.bucketCounts, countsFrom, countsFrom + boundsSize);
+      double[] values = values(shape, stale, r.pointSum[p], r.pointTotal[p], counts);
+      sink.acceptHistogram(
+          labels.build(),
+          shape,
+          r.pointTime[p] / NANOS_PER_MILLI,
+          values,
+          stale ? 0 : r.pointStart[p] / NANOS_PER_MILLI);
+    }
+  }
+
+  /** Bounds of a histogram shape, compared bit for bit as {@link HistogramSeries} does. */
+  private record ShapeKey(String name, boolean hasSum, double[] bounds) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ShapeKey k
+          && hasSum == k.hasSum
+          && name.equals(k.name)
+          && Arrays.equals(bounds, k.bounds);
+    }
+
+    @Override
+    public int hashCode() {
+      return (name.hashCode() * 31 + Boolean.hashCode(hasSum)) * 31 + Arrays.hashCode(bounds);
+    }
+  }
+
+  /**
+   * The one {@link HistogramSeries} for a name, sum presence and bounds: the {@code le} texts are
+   * formatted once, not once per request, and sinks compare shapes by reference.
+   */
+  private HistogramSeries shape(String name, boolean hasSum, double[] bounds, int from, int size) {
+    ShapeKey key = new ShapeKey(name, hasSum, Arrays.copyOfRange(bounds, from, from + size));
+    HistogramSeries shape = shapes.get(key);
+    if (shape == null) {
+      shape = new HistogramSeries(name, hasSum, key.bounds());
+      if (shapes.size() >= MAX_CACHED_NAMES) {
+        shapes.clear();
+      }
+      shapes.put(key, shape);
+    }
+    return shape;
   }
 
   /** Sends every sample of {@code request} to {@code sink}, in request order. */
@@ -99,7 +334,7 @@ public final class OtlpMetricsTranslator {
     }
   }
 
-  private static void translate(Metric metric, ResourceLabels resource, SampleSink sink) {
+  private void translate(Metric metric, ResourceLabels resource, SampleSink sink) {
     switch (metric.getDataCase()) {
       case GAUGE:
         translateNumbers(
@@ -148,9 +383,18 @@ public final class OtlpMetricsTranslator {
    */
   private static void withTemporality(
       Metric metric, int temporality, int points, SampleSink sink, Consumer<SampleSink> translate) {
+    withTemporality(metric.getName(), temporality, points, sink, translate);
+  }
+
+  private static void withTemporality(
+      String metricName,
+      int temporality,
+      int points,
+      SampleSink sink,
+      Consumer<SampleSink> translate) {
     String problem = temporalityProblem(temporality, sink);
     if (problem != null) {
-      discardAll(problem, metric, points, sink);
+      discardAll(problem, metricName, points, sink);
     } else {
       translate.accept(sinkFor(temporality, sink));
     }
@@ -197,18 +441,22 @@ public final class OtlpMetricsTranslator {
   }
 
   private static void discardAll(String reason, Metric metric, int points, SampleSink sink) {
+    discardAll(reason, metric.getName(), points, sink);
+  }
+
+  private static void discardAll(String reason, String metricName, int points, SampleSink sink) {
     for (int i = 0; i < points; i++) {
-      sink.discard(reason, metric.getName());
+      sink.discard(reason, metricName);
     }
   }
 
-  private static void translateNumbers(
+  private void translateNumbers(
       Metric metric,
       List<NumberDataPoint> points,
       MetricType type,
       ResourceLabels resource,
       SampleSink sink) {
-    String name = PrometheusNaming.metricName(metric.getName(), metric.getUnit(), type);
+    String name = metricName(metric.getName(), metric.getUnit(), type);
     if (name.isEmpty()) {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
@@ -248,10 +496,9 @@ public final class OtlpMetricsTranslator {
     }
   }
 
-  private static void translateHistogram(
+  private void translateHistogram(
       Metric metric, List<HistogramDataPoint> points, ResourceLabels resource, SampleSink sink) {
-    String name =
-        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
+    String name = metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
     if (name.isEmpty()) {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
@@ -298,13 +545,12 @@ public final class OtlpMetricsTranslator {
    * negative, through the zero bucket ({@code le} = its threshold), to the positive ones, and
    * {@code +Inf} equals the count; {@code min} and {@code max} are not kept.
    */
-  private static void translateExponential(
+  private void translateExponential(
       Metric metric,
       List<ExponentialHistogramDataPoint> points,
       ResourceLabels resource,
       SampleSink sink) {
-    String name =
-        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
+    String name = metricName(metric.getName(), metric.getUnit(), MetricType.HISTOGRAM);
     if (name.isEmpty()) {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
@@ -406,10 +652,9 @@ public final class OtlpMetricsTranslator {
     return out;
   }
 
-  private static void translateSummary(
+  private void translateSummary(
       Metric metric, List<SummaryDataPoint> points, ResourceLabels resource, SampleSink sink) {
-    String name =
-        PrometheusNaming.metricName(metric.getName(), metric.getUnit(), MetricType.SUMMARY);
+    String name = metricName(metric.getName(), metric.getUnit(), MetricType.SUMMARY);
     if (name.isEmpty()) {
       discardAll(DiscardReason.INVALID_METRIC_NAME, metric, points.size(), sink);
       return;
@@ -473,35 +718,50 @@ public final class OtlpMetricsTranslator {
    * replace attributes of those names (Prometheus' {@code createAttributes}). Null when an
    * attribute key cannot be a label name.
    */
-  private static Labels.Builder seriesLabels(List<KeyValue> attributes, ResourceLabels resource) {
+  private Labels.Builder seriesLabels(List<KeyValue> attributes, ResourceLabels resource) {
+    AttributeList list = new AttributeList(attributes.size());
+    for (int i = 0; i < attributes.size(); i++) {
+      KeyValue attribute = attributes.get(i);
+      list.add(
+          attribute.getKey(),
+          labelName(attribute.getKey()),
+          AttributeValues.asString(attribute.getValue()));
+    }
+    return seriesLabels(list, 0, list.size, resource);
+  }
+
+  /** {@link #seriesLabels(List, ResourceLabels)} for attributes {@code from..to} of a list. */
+  static Labels.Builder seriesLabels(
+      AttributeList attributes, int from, int to, ResourceLabels resource) {
     Labels.Builder labels = Labels.builder();
-    if (!addAttributes(labels, attributes)) {
+    if (!addAttributes(labels, attributes, from, to)) {
       return null;
     }
     resource.addTo(labels);
     return labels;
   }
 
-  private static boolean addAttributes(Labels.Builder labels, List<KeyValue> attributes) {
-    int n = attributes.size();
-    for (int i = 0; i < n; i++) {
-      KeyValue attribute = attributes.get(i);
-      String name = PrometheusNaming.labelName(attribute.getKey());
+  private static boolean addAttributes(
+      Labels.Builder labels, AttributeList attributes, int from, int to) {
+    String[] names = attributes.names;
+    String[] values = attributes.values;
+    for (int i = from; i < to; i++) {
+      String name = names[i];
       if (name == null) {
         return false;
       }
-      String value = AttributeValues.asString(attribute.getValue());
-      if (labels.has(name) || (value.isEmpty() && collides(attributes, i, name))) {
-        return addCollidingAttributes(labels, attributes);
+      String value = values[i];
+      if (labels.has(name) || (value.isEmpty() && collides(names, from, to, i, name))) {
+        return addCollidingAttributes(labels, attributes, from, to);
       }
       labels.put(name, value);
     }
     return true;
   }
 
-  private static boolean collides(List<KeyValue> attributes, int index, String name) {
-    for (int i = 0; i < attributes.size(); i++) {
-      if (i != index && name.equals(PrometheusNaming.labelName(attributes.get(i).getKey()))) {
+  private static boolean collides(String[] names, int from, int to, int index, String name) {
+    for (int i = from; i < to; i++) {
+      if (i != index && name.equals(names[i])) {
         return true;
       }
     }
@@ -512,29 +772,34 @@ public final class OtlpMetricsTranslator {
    * Keys that sanitize to the same name: Prometheus sorts the attributes by key and joins the
    * values of a shared name with {@code ;} in that order (empty values count as absent).
    */
-  private static boolean addCollidingAttributes(Labels.Builder labels, List<KeyValue> attributes) {
-    int n = attributes.size();
-    KeyValue[] sorted = attributes.toArray(new KeyValue[n]);
+  private static boolean addCollidingAttributes(
+      Labels.Builder labels, AttributeList attributes, int from, int to) {
+    int n = to - from;
+    String[] keys = attributes.keys;
+    int[] sorted = new int[n];
+    for (int i = 0; i < n; i++) {
+      sorted[i] = from + i;
+    }
     // Insertion sort: stable, and attribute lists are short.
     for (int i = 1; i < n; i++) {
-      KeyValue current = sorted[i];
+      int current = sorted[i];
       int j = i - 1;
-      while (j >= 0 && AttributeValues.compareUtf8(sorted[j].getKey(), current.getKey()) > 0) {
+      while (j >= 0 && AttributeValues.compareUtf8(keys[sorted[j]], keys[current]) > 0) {
         sorted[j + 1] = sorted[j];
         j--;
       }
       sorted[j + 1] = current;
     }
-    for (KeyValue attribute : sorted) {
-      String name = PrometheusNaming.labelName(attribute.getKey());
+    for (int i : sorted) {
+      String name = attributes.names[i];
       if (name == null) {
         return false;
       }
       labels.remove(name);
     }
-    for (KeyValue attribute : sorted) {
-      String name = PrometheusNaming.labelName(attribute.getKey());
-      String value = AttributeValues.asString(attribute.getValue());
+    for (int i : sorted) {
+      String name = attributes.names[i];
+      String value = attributes.values[i];
       String existing = labels.get(name);
       labels.put(name, existing == null ? value : existing + ";" + value);
     }
@@ -543,13 +808,21 @@ public final class OtlpMetricsTranslator {
 
   private ResourceLabels resourceLabels(Resource resource) {
     List<KeyValue> attributes = resource.getAttributesList();
+    AttributeList list = new AttributeList(attributes.size());
+    for (KeyValue attribute : attributes) {
+      list.add(attribute.getKey(), null, AttributeValues.asString(attribute.getValue()));
+    }
+    return resourceLabels(list, 0, list.size);
+  }
+
+  /** The labels that resource attributes {@code from..to} of {@code attributes} give. */
+  ResourceLabels resourceLabels(AttributeList attributes, int from, int to) {
     String serviceName = null;
     String serviceNamespace = null;
     String instance = null;
     int promotedCount = 0;
-    for (int i = 0; i < attributes.size(); i++) {
-      KeyValue attribute = attributes.get(i);
-      String key = attribute.getKey();
+    for (int i = from; i < to; i++) {
+      String key = attributes.keys[i];
       if (promoted.containsKey(key)) {
         promotedCount++;
       }
@@ -557,17 +830,17 @@ public final class OtlpMetricsTranslator {
       switch (key) {
         case "service.name":
           if (serviceName == null) {
-            serviceName = AttributeValues.asString(attribute.getValue());
+            serviceName = attributes.values[i];
           }
           break;
         case "service.namespace":
           if (serviceNamespace == null) {
-            serviceNamespace = AttributeValues.asString(attribute.getValue());
+            serviceNamespace = attributes.values[i];
           }
           break;
         case "service.instance.id":
           if (instance == null) {
-            instance = AttributeValues.asString(attribute.getValue());
+            instance = attributes.values[i];
           }
           break;
         default:
@@ -586,13 +859,12 @@ public final class OtlpMetricsTranslator {
     String[] keys = new String[promotedCount];
     String[] values = new String[promotedCount];
     int filled = 0;
-    for (int i = 0; i < attributes.size(); i++) {
-      KeyValue attribute = attributes.get(i);
-      if (!promoted.containsKey(attribute.getKey())) {
+    for (int i = from; i < to; i++) {
+      String key = attributes.keys[i];
+      if (!promoted.containsKey(key)) {
         continue;
       }
-      String key = attribute.getKey();
-      String value = AttributeValues.asString(attribute.getValue());
+      String value = attributes.values[i];
       int j = filled - 1;
       while (j >= 0 && AttributeValues.compareUtf8(keys[j], key) > 0) {
         keys[j + 1] = keys[j];
@@ -611,7 +883,7 @@ public final class OtlpMetricsTranslator {
   }
 
   /** Labels that come from the resource, computed once per {@link ResourceMetrics}. */
-  private record ResourceLabels(
+  record ResourceLabels(
       String[] promotedNames, String[] promotedValues, String job, String instance) {
 
     static final ResourceLabels NONE = new ResourceLabels(new String[0], new String[0], null, null);
