@@ -67,8 +67,9 @@ import org.junit.jupiter.api.Test;
  * System properties: {@code series} (100000), {@code hours} of history (24), scrape {@code
  * interval} in seconds (60), timed {@code runs} per query and engine (10), {@code warmups} (2),
  * {@code budget} seconds per query, variant and engine after which fewer runs are taken (60; at
- * least 3), {@code queries} (comma-separated numbers, default all). Rewrites this scale's section
- * of {@code docs/benchmarks/promql-latency.md} and keeps the rest of the file.
+ * least 3), {@code queries} (comma-separated numbers, default all), {@code label} (names a section
+ * of its own, e.g. for a run with a subset of the queries). Rewrites this scale's (and label's)
+ * section of {@code docs/benchmarks/promql-latency.md} and keeps the rest of the file.
  */
 @QuarkusTest
 @WithTestResource(InJvmKafka.class)
@@ -175,6 +176,7 @@ public class PromqlLatencyBenchmark {
     int warmups = Integer.getInteger("warmups", 2);
     int budget = Integer.getInteger("budget", 60);
     String only = System.getProperty("queries", "");
+    String label = System.getProperty("label", "");
     long stepMs = interval * 1000L;
     int scrapes = (int) (hours * 3600L / interval);
     long endMs = START_MS + (scrapes - 1) * stepMs;
@@ -244,6 +246,7 @@ public class PromqlLatencyBenchmark {
       String section =
           section(
               series,
+              label,
               hours,
               interval,
               scrapes,
@@ -263,7 +266,7 @@ public class PromqlLatencyBenchmark {
               warmups,
               budget,
               rows);
-      writeSection(series, section);
+      writeSection(series + (label.isEmpty() ? "" : " " + label), section);
       System.out.print(section);
     }
   }
@@ -409,9 +412,7 @@ public class PromqlLatencyBenchmark {
     long t = System.nanoTime();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     double ms = (System.nanoTime() - t) / 1e6;
-    if (resp.statusCode() != 200) {
-      return new Timed(ms, "{\"status\":\"error\",\"http\":" + resp.statusCode() + "}");
-    }
+    // Errors come with the API's JSON error body (status, errorType, error).
     return new Timed(ms, resp.body());
   }
 
@@ -513,6 +514,7 @@ public class PromqlLatencyBenchmark {
 
   private static String section(
       int series,
+      String label,
       int hours,
       int interval,
       int scrapes,
@@ -533,7 +535,9 @@ public class PromqlLatencyBenchmark {
       int budget,
       List<Row> rows) {
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "## %,d series%n%n", series));
+    md.append(
+        String.format(
+            Locale.ROOT, "## %,d series%s%n%n", series, label.isEmpty() ? "" : ", " + label));
     md.append(
         String.format(
             Locale.ROOT,
@@ -638,9 +642,9 @@ public class PromqlLatencyBenchmark {
           + " file is kept. -->\n\n";
 
   /** Replaces (or adds) this scale's section, keeping the other scales and any other text. */
-  static void writeSection(int series, String section) throws IOException {
-    String begin = "<!-- scale " + series + " begin -->\n";
-    String end = "<!-- scale " + series + " end -->\n";
+  static void writeSection(String scale, String section) throws IOException {
+    String begin = "<!-- scale " + scale + " begin -->\n";
+    String end = "<!-- scale " + scale + " end -->\n";
     String text = Files.exists(RESULTS) ? Files.readString(RESULTS) : HEADER;
     int b = text.indexOf(begin);
     int e = text.indexOf(end);

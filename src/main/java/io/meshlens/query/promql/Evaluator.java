@@ -18,6 +18,7 @@ import io.meshlens.store.SeriesData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -585,6 +586,9 @@ final class Evaluator {
     Collections.sort(grouping);
     Function<Labels, Labels> grouper = Aggregations.grouper(grouping, a.without());
     Function<Labels, Object> keyFn = grouper::apply;
+    if (a.op() == AggregateOp.SUM && start != end) {
+      return sumSeriesMajor(a.expr(), grouper);
+    }
     Expr param = a.param() == null ? null : unwrapParens(a.param());
     if (param instanceof StringLiteral s) {
       return rangeEval(
@@ -601,6 +605,109 @@ final class Evaluator {
         },
         a.param(),
         a.expr());
+  }
+
+  /**
+   * {@code sum} in a range query, computed series by series instead of step by step: each input
+   * series' group is looked up once and its points are added into that group's per-step sums. The
+   * step-by-step form ({@link #rangeEval}) gathers every input series' point into a vector at each
+   * step, which walks all series' arrays once per step (most of a dashboard query's time at 100k
+   * series). The result is the same: at each step the values are added in input series order, as
+   * {@link Aggregations#aggregate} adds them; groups come out in the order the step-by-step form
+   * first meets them; the sample limit is checked with the same counts at the same steps.
+   */
+  private List<Ser> sumSeriesMajor(Expr inner, Function<Labels, Labels> grouper) {
+    int steps = numSteps();
+    long originalSamples = ctx.samples;
+    List<Ser> m = eval(inner);
+    Map<Labels, Integer> index = new HashMap<>();
+    List<Labels> groups = new ArrayList<>();
+    List<double[]> sums = new ArrayList<>();
+    List<boolean[]> present = new ArrayList<>();
+    List<int[]> first = new ArrayList<>(); // {step, input series} where the group first appears
+    int[] inputsAt = new int[steps];
+    for (int si = 0; si < m.size(); si++) {
+      ctx.checkDeadline(EVAL);
+      Ser s = m.get(si);
+      if (s.n == 0) {
+        continue;
+      }
+      Labels key = grouper.apply(s.labels);
+      Integer gi = index.get(key);
+      if (gi == null) {
+        gi = groups.size();
+        index.put(key, gi);
+        groups.add(key);
+        sums.add(new double[steps]);
+        present.add(new boolean[steps]);
+        first.add(new int[] {Integer.MAX_VALUE, si});
+      }
+      double[] sum = sums.get(gi);
+      boolean[] has = present.get(gi);
+      int[] f = first.get(gi);
+      for (int i = 0; i < s.n; i++) {
+        long off = s.t[i] - start;
+        int j = (int) (off / interval);
+        if (off < 0 || off % interval != 0 || j >= steps) {
+          throw new IllegalStateException("vector point off the step grid at " + s.t[i]);
+        }
+        if (has[j]) {
+          sum[j] += s.v[i];
+        } else {
+          has[j] = true;
+          sum[j] = s.v[i];
+        }
+        inputsAt[j]++;
+        if (j < f[0]) {
+          f[0] = j;
+          f[1] = si;
+        }
+      }
+    }
+    // The limit, as rangeEval counts: the step's input samples, then the step's results.
+    int[] groupsAt = new int[steps];
+    for (boolean[] has : present) {
+      for (int j = 0; j < steps; j++) {
+        if (has[j]) {
+          groupsAt[j]++;
+        }
+      }
+    }
+    long temp = ctx.samples;
+    for (int j = 0; j < steps; j++) {
+      if (temp + inputsAt[j] > ctx.maxSamples
+          || temp + inputsAt[j] + groupsAt[j] > ctx.maxSamples) {
+        throw tooManySamples();
+      }
+      temp += groupsAt[j];
+    }
+    Integer[] order = new Integer[groups.size()];
+    for (int g = 0; g < order.length; g++) {
+      order[g] = g;
+    }
+    Arrays.sort(
+        order,
+        (x, y) -> {
+          int[] a = first.get(x);
+          int[] b = first.get(y);
+          return a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
+        });
+    List<Ser> mat = new ArrayList<>(groups.size());
+    long total = 0;
+    for (int g : order) {
+      double[] sum = sums.get(g);
+      boolean[] has = present.get(g);
+      Ser out = new Ser(groups.get(g), Math.min(steps, 64));
+      for (int j = 0; j < steps; j++) {
+        if (has[j]) {
+          out.add(start + j * interval, sum[j]);
+        }
+      }
+      total += out.n;
+      mat.add(out);
+    }
+    ctx.samples = originalSamples + total;
+    return mat;
   }
 
   // ---------------------------------------------------------------- calls
