@@ -11,6 +11,7 @@ import io.meshlens.tenancy.TenantDirectory;
 import io.meshlens.tenancy.TenantsConfig;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,12 @@ public final class IsolationAudit {
       "source_cluster, source_workload_namespace, source_canonical_service, destination_cluster,"
           + " destination_service_namespace, destination_service_name, request_protocol, cluster,"
           + " reporter";
+
+  /**
+   * How long after a request its edge metrics may first show it: the proxies' export interval plus
+   * the way through Kafka.
+   */
+  static final long EXAMPLE_LAG_MS = 60_000;
 
   private final PromqlEngine engine;
   private final SeriesReader reader;
@@ -137,19 +144,19 @@ public final class IsolationAudit {
     // Keep what the scope may see before the costlier steps.
     findings.values().removeIf(a -> !scope.allows(srcTenant(a)) && !scope.allows(dstTenant(a)));
     seen(q, p, findings);
+    List<Acc> accs = new ArrayList<>(findings.values());
+    List<String> examples = examples(accs, p);
     List<IsolationReport.Finding> out = new ArrayList<>();
     double secs = p.windowMs() / 1000.0;
-    for (Acc a : findings.values()) {
+    for (int k = 0; k < accs.size(); k++) {
+      Acc a = accs.get(k);
       String src = srcTenant(a);
       String dst = dstTenant(a);
       boolean allowed = tenants.allowedPeers(src, dst);
-      String example = null;
+      String example = examples.get(k);
       Boolean confirmed = null;
-      if (logs != null && !"unknown".equals(a.edge.srcNs())) {
-        example = example(a, p, a.kind == IsolationReport.Kind.AUTHZ_DENIED);
-        if (a.kind == IsolationReport.Kind.AUTHZ_DENIED) {
-          confirmed = example != null;
-        }
+      if (a.kind == IsolationReport.Kind.AUTHZ_DENIED && lookedUp(a)) {
+        confirmed = example != null;
       }
       out.add(
           new IsolationReport.Finding(
@@ -296,26 +303,57 @@ public final class IsolationAudit {
     }
   }
 
-  private String example(Acc a, ViewParams p, boolean denied) {
-    // one tenant when both sides are the same (plaintext or denials inside a tenant)
-    Scope both = Scope.tenants(Set.copyOf(List.of(srcTenant(a), dstTenant(a))));
-    boolean reached = !"unknown".equals(a.edge.dstCluster());
+  /**
+   * Whether the access logs can hold an example of the finding: there is a log store, Istio knew
+   * the caller, and the traffic is requests (TCP connections carry no request id).
+   */
+  private boolean lookedUp(Acc a) {
+    return logs != null && !"unknown".equals(a.edge.srcNs()) && !"tcp".equals(a.edge.protocol());
+  }
+
+  /**
+   * The example request id of each finding (null where there is none or none was looked for), in
+   * one batch against the access logs. The newest example most likely started shortly before the
+   * metrics last saw the finding: up to two steps (counter growth shows one step late) plus the
+   * export delay of the metrics ({@link #EXAMPLE_LAG_MS}); the rest of the window is searched only
+   * for findings that have nothing there.
+   */
+  private List<String> examples(List<Acc> accs, ViewParams p) {
+    List<String> out = new ArrayList<>(Collections.nCopies(accs.size(), (String) null));
+    List<AccessLogStore.ExampleCall> calls = new ArrayList<>();
+    List<Integer> index = new ArrayList<>();
+    long start = p.startMs() - p.stepMs();
+    for (int k = 0; k < accs.size(); k++) {
+      Acc a = accs.get(k);
+      if (!lookedUp(a)) {
+        continue;
+      }
+      boolean reached = !"unknown".equals(a.edge.dstCluster());
+      long newestFrom = a.lastSeen == null ? start : a.lastSeen - 2 * p.stepMs() - EXAMPLE_LAG_MS;
+      calls.add(
+          new AccessLogStore.ExampleCall(
+              Set.copyOf(List.of(srcTenant(a), dstTenant(a))),
+              a.edge.srcCluster(),
+              a.edge.srcNs(),
+              reached ? a.edge.dstCluster() : null,
+              a.edge.dstNs(),
+              a.edge.dstSvc() + "." + a.edge.dstNs() + ".svc.",
+              a.kind == IsolationReport.Kind.AUTHZ_DENIED ? RBAC_DETAILS : null,
+              newestFrom));
+      index.add(k);
+    }
+    if (calls.isEmpty()) {
+      return out;
+    }
     try {
-      return logs.exampleRequestId(
-              both,
-              p.startMs() - p.stepMs(),
-              p.endMs() + 1,
-              new AccessLogStore.ExampleCall(
-                  a.edge.srcCluster(),
-                  a.edge.srcNs(),
-                  reached ? a.edge.dstCluster() : null,
-                  a.edge.dstNs(),
-                  a.edge.dstSvc() + "." + a.edge.dstNs() + ".svc.",
-                  denied ? RBAC_DETAILS : null))
-          .orElse(null);
+      List<String> found = logs.exampleRequestIds(calls, start, p.endMs() + 1);
+      for (int j = 0; j < index.size(); j++) {
+        out.set(index.get(j), found.get(j));
+      }
     } catch (SQLException e) {
       throw new StoreReadException("access log read failed: " + e.getMessage(), e);
     }
+    return out;
   }
 
   private static List<IsolationReport.TenantSummary> summaries(

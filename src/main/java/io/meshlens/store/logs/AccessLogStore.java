@@ -14,9 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -243,89 +243,170 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   /**
+   * How far apart the caller's outbound entry and the destination's inbound entry of one request
+   * may start (clock skew between clusters plus time in flight).
+   */
+  public static final long EXAMPLE_PAIR_SKEW_MS = 120_000;
+
+  /**
    * A call to find an example of in the access logs: from a proxy in {@code sourceNamespace} of
    * {@code sourceCluster} to a host starting with {@code destinationHostPrefix} (the host of
    * Envoy's {@code outbound|port|subset|host} upstream cluster, e.g. {@code catalog.shop.svc.}).
    *
+   * @param tenants the tenants whose entries may serve as the example (the call's two sides)
    * @param destinationCluster where the destination's sidecar logged the call, or null for a call
    *     that reached none (then only the caller's entry is looked at)
    * @param inboundContains text the destination's entry must contain (e.g. {@code
    *     rbac_access_denied} of an authorization policy denial), or null
+   * @param newestFromMs where the newest such call most likely is (e.g. shortly before the metrics
+   *     last saw it): {@code [newestFromMs, end)} is searched first, the rest of the range only
+   *     when that finds nothing
    */
   public record ExampleCall(
+      Set<String> tenants,
       String sourceCluster,
       String sourceNamespace,
       String destinationCluster,
       String destinationNamespace,
       String destinationHostPrefix,
-      String inboundContains) {}
+      String inboundContains,
+      long newestFromMs) {
+    public ExampleCall {
+      tenants = Set.copyOf(tenants);
+      if (tenants.isEmpty()) {
+        throw new IllegalArgumentException("an example call needs at least one tenant");
+      }
+    }
+  }
 
   /**
-   * The request id of the newest such call that started in {@code [startMs, endMs)}, from an entry
-   * visible in {@code scope}. For a call that reached a destination: the destination's inbound
-   * entry, with a caller's outbound entry of the same request id in the source cluster (whose
-   * namespace may be missing: raw lines without forwarder metadata). Otherwise the caller's
-   * outbound entry. Empty when there is none.
+   * For each call, the request id of the newest such call that started in {@code [startMs, endMs)},
+   * from an entry of one of the call's tenants; null where there is none. For a call that reached a
+   * destination: the destination's inbound entry, with a caller's outbound entry of the same
+   * request id in the source cluster (whose namespace may be missing: raw lines without forwarder
+   * metadata) starting within {@link #EXAMPLE_PAIR_SKEW_MS} of it. Otherwise the caller's outbound
+   * entry. Ties go to the smallest request id.
+   *
+   * <p>Two statements at most, whatever the number of calls: one over each call's {@code
+   * [newestFromMs, endMs)}, and one over {@code [startMs, newestFromMs)} for the calls the first
+   * found nothing for.
    */
-  public Optional<String> exampleRequestId(Scope scope, long startMs, long endMs, ExampleCall c)
+  public List<String> exampleRequestIds(List<ExampleCall> calls, long startMs, long endMs)
       throws SQLException {
-    List<Object> params = new ArrayList<>();
-    String alias = c.destinationCluster() == null ? "o" : "i";
-    StringBuilder sql =
-        new StringBuilder("SELECT ")
-            .append(alias)
-            .append(".request_id FROM access_logs ")
-            .append(alias)
-            .append(" WHERE ")
-            .append(DuckDbSupport.scopeClause(scope, alias + ".tenant", params))
-            .append(" AND ")
-            .append(alias)
-            .append(".day BETWEEN ? AND ? AND ")
-            .append(alias)
-            .append(".start_ms >= ? AND ")
-            .append(alias)
-            .append(".start_ms < ? AND ")
-            .append(alias)
-            .append(".request_id NOT IN ('', '-')");
-    params.add(Math.floorDiv(startMs, DAY_MS));
-    params.add(Math.floorDiv(endMs, DAY_MS));
-    params.add(startMs);
-    params.add(endMs);
-    String outbound =
-        "o.direction = 'outbound' AND o.cluster = ?"
-            + " AND starts_with(split_part(o.upstream_cluster, '|', 4), ?)";
-    if (c.destinationCluster() == null) {
-      sql.append(" AND ").append(outbound).append(" AND o.namespace = ?");
-      params.add(c.sourceCluster());
-      params.add(c.destinationHostPrefix());
-      params.add(c.sourceNamespace());
-    } else {
-      sql.append(" AND i.direction = 'inbound' AND i.cluster = ? AND i.namespace = ?");
-      params.add(c.destinationCluster());
-      params.add(c.destinationNamespace());
-      if (c.inboundContains() != null) {
-        sql.append(" AND contains(i.raw, ?)");
-        params.add(c.inboundContains());
+    String[] out = new String[calls.size()];
+    List<Integer> recent = new ArrayList<>();
+    for (int k = 0; k < calls.size(); k++) {
+      recent.add(k);
+    }
+    examplesIn(calls, recent, startMs, endMs, true, out);
+    List<Integer> older = new ArrayList<>();
+    for (int k = 0; k < calls.size(); k++) {
+      if (out[k] == null && calls.get(k).newestFromMs() > startMs) {
+        older.add(k);
       }
-      sql.append(" AND EXISTS (SELECT 1 FROM access_logs o WHERE o.request_id = i.request_id AND ")
-          .append(outbound)
-          .append(" AND o.namespace IN (?, '') AND o.day BETWEEN ? AND ?)");
-      params.add(c.sourceCluster());
-      params.add(c.destinationHostPrefix());
-      params.add(c.sourceNamespace());
-      params.add(Math.floorDiv(startMs, DAY_MS) - 1);
-      params.add(Math.floorDiv(endMs, DAY_MS));
     }
-    sql.append(" ORDER BY ")
-        .append(alias)
-        .append(".start_ms DESC, ")
-        .append(alias)
-        .append(".request_id LIMIT 1");
+    examplesIn(calls, older, startMs, endMs, false, out);
+    return Arrays.asList(out);
+  }
+
+  /**
+   * One statement for the calls {@code which}: each over {@code [max(start, newestFrom), end)} when
+   * {@code recent}, else over {@code [start, min(newestFrom, end))}.
+   */
+  private void examplesIn(
+      List<ExampleCall> calls,
+      List<Integer> which,
+      long startMs,
+      long endMs,
+      boolean recent,
+      String[] out)
+      throws SQLException {
+    if (which.isEmpty()) {
+      return;
+    }
+    List<Object> params = new ArrayList<>();
+    StringBuilder values = new StringBuilder();
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (int k : which) {
+      ExampleCall c = calls.get(k);
+      long from = recent ? Math.max(startMs, c.newestFromMs()) : startMs;
+      long to = recent ? endMs : Math.min(endMs, c.newestFromMs());
+      lo = Math.min(lo, from);
+      hi = Math.max(hi, to);
+      List<String> ts = c.tenants().stream().sorted().toList();
+      values
+          .append(values.isEmpty() ? "" : ", ")
+          .append(
+              "(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                  + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS"
+                  + " VARCHAR), CAST(? AS VARCHAR), CAST(? AS BIGINT), CAST(? AS BIGINT))");
+      params.addAll(
+          Arrays.asList(
+              k,
+              ts.get(0),
+              ts.get(ts.size() - 1),
+              c.sourceCluster(),
+              c.sourceNamespace(),
+              c.destinationCluster(),
+              c.destinationNamespace(),
+              c.destinationHostPrefix(),
+              c.inboundContains(),
+              from,
+              to));
+    }
+    if (lo >= hi) {
+      return;
+    }
+    long skew = EXAMPLE_PAIR_SKEW_MS;
+    // f: the calls; i: inbound entries of reached calls' destinations; o: outbound entries of the
+    // same requests; u: outbound entries of calls that reached no destination.
+    String sql =
+        "WITH f(k, t1, t2, sc, sns, dc, dns, host, txt, lo, hi) AS (VALUES "
+            + values
+            + "), i AS (SELECT f.k, i.request_id, i.start_ms FROM access_logs i JOIN f"
+            + " ON i.cluster = f.dc AND i.namespace = f.dns AND i.tenant IN (f.t1, f.t2)"
+            + " AND i.start_ms >= f.lo AND i.start_ms < f.hi"
+            + " WHERE i.day BETWEEN ? AND ? AND i.start_ms >= ? AND i.start_ms < ?"
+            + " AND i.direction = 'inbound' AND i.request_id NOT IN ('', '-')"
+            + " AND (f.txt IS NULL OR contains(i.raw, f.txt)))"
+            + ", o AS (SELECT request_id, cluster, namespace, start_ms,"
+            + " split_part(upstream_cluster, '|', 4) AS host FROM access_logs"
+            + " WHERE day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?"
+            + " AND direction = 'outbound' AND request_id IN (SELECT request_id FROM i))"
+            + ", u AS (SELECT f.k, u.request_id, u.start_ms FROM access_logs u JOIN f"
+            + " ON f.dc IS NULL AND u.cluster = f.sc AND u.namespace = f.sns"
+            + " AND u.tenant IN (f.t1, f.t2) AND u.start_ms >= f.lo AND u.start_ms < f.hi"
+            + " AND starts_with(split_part(u.upstream_cluster, '|', 4), f.host)"
+            + " WHERE u.day BETWEEN ? AND ? AND u.start_ms >= ? AND u.start_ms < ?"
+            + " AND u.direction = 'outbound' AND u.request_id NOT IN ('', '-'))"
+            + ", found AS (SELECT i.k, i.request_id, i.start_ms FROM i JOIN f ON f.k = i.k"
+            + " JOIN o ON o.request_id = i.request_id AND o.cluster = f.sc"
+            + " AND o.namespace IN (f.sns, '') AND starts_with(o.host, f.host)"
+            + " AND o.start_ms BETWEEN i.start_ms - ? AND i.start_ms + ?"
+            + " UNION ALL SELECT k, request_id, start_ms FROM u)"
+            + " SELECT k, request_id FROM found QUALIFY row_number() OVER"
+            + " (PARTITION BY k ORDER BY start_ms DESC, request_id) = 1";
+    timeBounds(params, lo, hi); // i
+    timeBounds(params, lo - skew, hi + skew); // o
+    timeBounds(params, lo, hi); // u
+    params.add(skew);
+    params.add(skew);
     try (Connection conn = writer.duplicate();
-        PreparedStatement p = DuckDbSupport.prepare(conn, sql.toString(), params);
+        PreparedStatement p = DuckDbSupport.prepare(conn, sql, params);
         ResultSet r = p.executeQuery()) {
-      return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      while (r.next()) {
+        out[r.getInt(1)] = r.getString(2);
+      }
     }
+  }
+
+  /** Day and start bounds of {@code [fromMs, toMs)}: the days let DuckDB skip row groups. */
+  private static void timeBounds(List<Object> params, long fromMs, long toMs) {
+    params.add(Math.floorDiv(fromMs, DAY_MS));
+    params.add(Math.floorDiv(toMs, DAY_MS));
+    params.add(fromMs);
+    params.add(toMs);
   }
 
   /**
