@@ -111,6 +111,20 @@ public final class DuckDbSupport {
     }
   }
 
+  /**
+   * WAL size at which a commit checkpoints the database. DuckDB's default (16 MB) checkpoints every
+   * few ingest batches, and each checkpoint writes the primary-key index out again, which grows
+   * with the table; a larger threshold amortises that over more batches (spans and access logs: a
+   * third to a half more rows per second in {@code docs/benchmarks/ingest.md}) at the cost of a
+   * longer WAL replay after a crash and more memory for data not yet checkpointed.
+   */
+  public static final String CHECKPOINT_THRESHOLD = "256MB";
+
+  /** Settings of a store's writer database, set once when it is opened. */
+  public static void configureWriter(Statement s) throws SQLException {
+    s.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
+  }
+
   /** Creates the offsets table: {@code "topic/partition"} to the next offset to read. */
   public static void createOffsetsTable(Statement s) throws SQLException {
     s.execute(

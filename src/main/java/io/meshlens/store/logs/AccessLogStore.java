@@ -105,6 +105,7 @@ public final class AccessLogStore implements AutoCloseable {
         trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
         line_hash BIGINT NOT NULL""";
     try (Statement s = writer.createStatement()) {
+      DuckDbSupport.configureWriter(s);
       days =
           new DayTables(
               "access_logs",

@@ -83,6 +83,7 @@ public final class SpanStore implements AutoCloseable {
                 .connect(
                     "jdbc:duckdb:" + directory.resolve("spans.duckdb"), new java.util.Properties());
     try (Statement s = writer.createStatement()) {
+      DuckDbSupport.configureWriter(s);
       days.open(s);
       DuckDbSupport.createOffsetsTable(s);
       // Staging has no constraints so that the Appender never fails half-way; the checks (and the
