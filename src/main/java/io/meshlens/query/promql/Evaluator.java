@@ -586,8 +586,8 @@ final class Evaluator {
     Collections.sort(grouping);
     Function<Labels, Labels> grouper = Aggregations.grouper(grouping, a.without());
     Function<Labels, Object> keyFn = grouper::apply;
-    if (a.op() == AggregateOp.SUM && start != end) {
-      return sumSeriesMajor(a.expr(), grouper);
+    if (start != end && SERIES_MAJOR.contains(a.op())) {
+      return aggregateSeriesMajor(a.op(), a.expr(), grouper);
     }
     Expr param = a.param() == null ? null : unwrapParens(a.param());
     if (param instanceof StringLiteral s) {
@@ -607,24 +607,54 @@ final class Evaluator {
         a.expr());
   }
 
+  /** The aggregations {@link #aggregateSeriesMajor} computes. */
+  private static final Set<AggregateOp> SERIES_MAJOR =
+      Set.of(
+          AggregateOp.SUM,
+          AggregateOp.COUNT,
+          AggregateOp.AVG,
+          AggregateOp.MIN,
+          AggregateOp.MAX,
+          AggregateOp.GROUP);
+
   /**
-   * {@code sum} in a range query, computed series by series instead of step by step: each input
-   * series' group is looked up once and its points are added into that group's per-step sums. The
-   * step-by-step form ({@link #rangeEval}) gathers every input series' point into a vector at each
-   * step, which walks all series' arrays once per step (most of a dashboard query's time at 100k
-   * series). The result is the same: at each step the values are added in input series order, as
-   * {@link Aggregations#aggregate} adds them; groups come out in the order the step-by-step form
-   * first meets them; the sample limit is checked with the same counts at the same steps.
+   * Per-step state of one group of {@link #aggregateSeriesMajor}, as {@code Aggregations.Group}.
    */
-  private List<Ser> sumSeriesMajor(Expr inner, Function<Labels, Labels> grouper) {
+  private static final class StepGroup {
+    final double[] value;
+    final double[] mean;
+    final long[] count;
+    final boolean[] present;
+    final int[] first; // {step, input series} where the group first appears
+
+    StepGroup(int steps, boolean withMean, int si) {
+      value = new double[steps];
+      mean = withMean ? new double[steps] : null;
+      count = new long[steps];
+      present = new boolean[steps];
+      first = new int[] {Integer.MAX_VALUE, si};
+    }
+  }
+
+  /**
+   * {@code sum}, {@code count}, {@code avg}, {@code min}, {@code max} and {@code group} in a range
+   * query, computed series by series instead of step by step: each input series' group is looked up
+   * once and its points are folded into that group's per-step state. The step-by-step form ({@link
+   * #rangeEval}) gathers every input series' point into a vector at each step, which walks all
+   * series' arrays once per step and allocates a sample per series and step (most of a dashboard
+   * query's time at 100k series). The result is the same to the bit: at each step the values are
+   * folded in input series order with {@link Aggregations#aggregate}'s arithmetic; groups come out
+   * in the order the step-by-step form first meets them; the sample limit is checked with the same
+   * counts at the same steps.
+   */
+  private List<Ser> aggregateSeriesMajor(
+      AggregateOp op, Expr inner, Function<Labels, Labels> grouper) {
     int steps = numSteps();
     long originalSamples = ctx.samples;
     List<Ser> m = eval(inner);
     Map<Labels, Integer> index = new HashMap<>();
     List<Labels> groups = new ArrayList<>();
-    List<double[]> sums = new ArrayList<>();
-    List<boolean[]> present = new ArrayList<>();
-    List<int[]> first = new ArrayList<>(); // {step, input series} where the group first appears
+    List<StepGroup> states = new ArrayList<>();
     int[] inputsAt = new int[steps];
     for (int si = 0; si < m.size(); si++) {
       ctx.checkDeadline(EVAL);
@@ -638,24 +668,28 @@ final class Evaluator {
         gi = groups.size();
         index.put(key, gi);
         groups.add(key);
-        sums.add(new double[steps]);
-        present.add(new boolean[steps]);
-        first.add(new int[] {Integer.MAX_VALUE, si});
+        states.add(new StepGroup(steps, op == AggregateOp.AVG, si));
       }
-      double[] sum = sums.get(gi);
-      boolean[] has = present.get(gi);
-      int[] f = first.get(gi);
+      StepGroup g = states.get(gi);
+      double[] value = g.value;
+      boolean[] has = g.present;
+      int[] f = g.first;
       for (int i = 0; i < s.n; i++) {
         long off = s.t[i] - start;
         int j = (int) (off / interval);
         if (off < 0 || off % interval != 0 || j >= steps) {
           throw new IllegalStateException("vector point off the step grid at " + s.t[i]);
         }
-        if (has[j]) {
-          sum[j] += s.v[i];
-        } else {
+        double v = s.v[i];
+        if (!has[j]) {
           has[j] = true;
-          sum[j] = s.v[i];
+          value[j] = op == AggregateOp.GROUP ? 1 : v;
+          g.count[j] = 1;
+          if (g.mean != null) {
+            g.mean[j] = v;
+          }
+        } else {
+          fold(op, g, j, v);
         }
         inputsAt[j]++;
         if (j < f[0]) {
@@ -666,7 +700,8 @@ final class Evaluator {
     }
     // The limit, as rangeEval counts: the step's input samples, then the step's results.
     int[] groupsAt = new int[steps];
-    for (boolean[] has : present) {
+    for (StepGroup g : states) {
+      boolean[] has = g.present;
       for (int j = 0; j < steps; j++) {
         if (has[j]) {
           groupsAt[j]++;
@@ -688,19 +723,25 @@ final class Evaluator {
     Arrays.sort(
         order,
         (x, y) -> {
-          int[] a = first.get(x);
-          int[] b = first.get(y);
+          int[] a = states.get(x).first;
+          int[] b = states.get(y).first;
           return a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]);
         });
     List<Ser> mat = new ArrayList<>(groups.size());
     long total = 0;
     for (int g : order) {
-      double[] sum = sums.get(g);
-      boolean[] has = present.get(g);
+      StepGroup state = states.get(g);
+      boolean[] has = state.present;
       Ser out = new Ser(groups.get(g), Math.min(steps, 64));
       for (int j = 0; j < steps; j++) {
         if (has[j]) {
-          out.add(start + j * interval, sum[j]);
+          double v =
+              switch (op) {
+                case COUNT -> state.count[j];
+                case AVG -> state.mean[j];
+                default -> state.value[j];
+              };
+          out.add(start + j * interval, v);
         }
       }
       total += out.n;
@@ -708,6 +749,41 @@ final class Evaluator {
     }
     ctx.samples = originalSamples + total;
     return mat;
+  }
+
+  /** One more value of a group at a step: {@link Aggregations#aggregate}'s update, verbatim. */
+  private static void fold(AggregateOp op, StepGroup g, int j, double v) {
+    switch (op) {
+      case SUM -> g.value[j] += v;
+      case COUNT -> g.count[j]++;
+      case GROUP -> {
+        // Always 1.
+      }
+      case MAX -> {
+        if (g.value[j] < v || Double.isNaN(g.value[j])) {
+          g.value[j] = v;
+        }
+      }
+      case MIN -> {
+        if (g.value[j] > v || Double.isNaN(g.value[j])) {
+          g.value[j] = v;
+        }
+      }
+      case AVG -> {
+        long count = ++g.count[j];
+        double mean = g.mean[j];
+        if (Double.isInfinite(mean)) {
+          if (Double.isInfinite(v) && (mean > 0) == (v > 0)) {
+            return;
+          }
+          if (!Double.isInfinite(v) && !Double.isNaN(v)) {
+            return;
+          }
+        }
+        g.mean[j] = mean + (v / count - mean / count);
+      }
+      default -> throw new IllegalStateException("not a series-major aggregation: " + op);
+    }
   }
 
   // ---------------------------------------------------------------- calls
@@ -797,6 +873,10 @@ final class Evaluator {
       int step = -1;
       // The samples of the current window count toward the limit until the next series starts.
       int window = 0;
+      // Without @ the window only moves forward with the step, so two cursors slide over the
+      // series instead of two binary searches per step; they find the same bounds.
+      int from = 0;
+      int to = 0;
       for (long ts = start; ts <= end; ts += interval) {
         step++;
         if ((step & 0xff) == 0xff) {
@@ -807,8 +887,22 @@ final class Evaluator {
         long maxt = (atMs != null ? atMs : ts) - offsetMs;
         long mint = maxt - rangeMs;
         // Prometheus 2.x ranges include both ends; stale markers are not part of a range.
-        int from = lowerBound(src.t(), src.n(), mint);
-        int to = upperBound(src.t(), src.n(), maxt);
+        if (atMs != null) {
+          from = lowerBound(src.t(), src.n(), mint);
+          to = upperBound(src.t(), src.n(), maxt);
+        } else {
+          long[] t = src.t();
+          int n = src.n();
+          while (from < n && t[from] < mint) {
+            from++;
+          }
+          if (to < from) {
+            to = from;
+          }
+          while (to < n && t[to] <= maxt) {
+            to++;
+          }
+        }
         window = Math.max(0, to - from);
         if (from >= to) {
           continue;
