@@ -51,9 +51,13 @@ public final class MetricsPipeline {
   /** Past this many cached series the cache starts over instead of growing without bound. */
   private static final int MAX_CACHED_SERIES = 2_000_000;
 
-  /** A resolved series: its store id, its tenant and that tenant's counter of stored points. */
+  /**
+   * A resolved series: its store id and write handle, its tenant and that tenant's counter of
+   * stored points. Samples go through the handle: no index lock and no lookup per sample.
+   */
   private static final class SeriesRef {
     final int id;
+    final MetricStore.Appender appender;
     final LongAdder tenantPoints;
     final String tenant;
     final IngestStats.ClusterClock clusterClock;
@@ -66,8 +70,12 @@ public final class MetricsPipeline {
     long lastStart;
 
     SeriesRef(
-        int id, LongAdder tenantPoints, String tenant, IngestStats.ClusterClock clusterClock) {
-      this.id = id;
+        MetricStore.Appender appender,
+        LongAdder tenantPoints,
+        String tenant,
+        IngestStats.ClusterClock clusterClock) {
+      this.id = appender.id();
+      this.appender = appender;
       this.tenantPoints = tenantPoints;
       this.tenant = tenant;
       this.clusterClock = clusterClock;
@@ -224,12 +232,15 @@ public final class MetricsPipeline {
           }
           ref =
               new SeriesRef(
-                  store.seriesId(s),
+                  store.appender(store.seriesId(s)),
                   stats.pointsOf(s.tenant()),
                   s.tenant(),
                   stats.clusterClock(s.cluster()));
-          // The key outlives this request: it shares the store's copies of its strings.
-          refs.put(store.intern(labels), ref);
+          // The key outlives this request and holds the translator's shared copies of its strings
+          // (attribute texts, label and metric names, le): the very objects that the next export's
+          // label sets hold, so the lookups of every later sample compare them by reference
+          // instead of character by character.
+          refs.put(translator.canonical(labels), ref);
         }
         return ref;
       }
@@ -269,7 +280,7 @@ public final class MetricsPipeline {
           }
           // A series refused by a limit is asked for again next time, when the limit may allow it.
           if (complete) {
-            cache.histograms.put(new PointKey(store.intern(point), series), group);
+            cache.histograms.put(new PointKey(translator.canonical(point), series), group);
           }
         }
         for (int i = 0; i < group.length; i++) {
@@ -294,13 +305,13 @@ public final class MetricsPipeline {
           return;
         }
         ref.lastStart = startTimestampMillis;
-        store.appendResetZero(ref.id, startTimestampMillis);
+        ref.appender.appendResetZero(startTimestampMillis);
       }
 
       private void store(SeriesRef ref, long timestampMillis, double v) {
         if (limiter.limitsSamples(ref.tenant)) {
           // Replayed duplicates do not use up the tenant's allowance.
-          if (store.isDuplicate(ref.id, timestampMillis)) {
+          if (ref.appender.isDuplicate(timestampMillis)) {
             stats.duplicatePoint();
             return;
           }
@@ -309,7 +320,7 @@ public final class MetricsPipeline {
             return;
           }
         }
-        if (store.append(ref.id, timestampMillis, v)) {
+        if (ref.appender.append(timestampMillis, v)) {
           ref.tenantPoints.increment();
           ref.clusterClock.observe(timestampMillis);
         } else {

@@ -235,6 +235,17 @@ public final class Labels implements Comparable<Labels> {
     private int find(String name) {
       int lo = 0;
       int hi = size - 1;
+      // Attributes often arrive in name order: then the new name goes last, and one comparison
+      // says so.
+      if (hi >= 0) {
+        int c = pairs[hi * 2].compareTo(name);
+        if (c < 0) {
+          return -(size + 1);
+        } else if (c == 0) {
+          return hi;
+        }
+        hi--;
+      }
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
         int c = pairs[mid * 2].compareTo(name);

@@ -448,13 +448,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * after {@code timestampMs}: replays and duplicates are absorbed here.
    */
   public boolean append(int seriesId, long timestampMs, double value) {
-    MemSeries ms;
-    indexLock.readLock().lock();
-    try {
-      ms = byId.get(seriesId);
-    } finally {
-      indexLock.readLock().unlock();
-    }
+    return append(seriesById(seriesId), timestampMs, value);
+  }
+
+  private boolean append(MemSeries ms, long timestampMs, double value) {
     synchronized (ms) {
       if (ms.lastT >= timestampMs) {
         duplicates.increment();
@@ -476,7 +473,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * without created-timestamp ingestion of new series. Returns whether a zero was stored.
    */
   public boolean appendResetZero(int seriesId, long startMs) {
-    MemSeries ms = seriesById(seriesId);
+    return appendResetZero(seriesById(seriesId), startMs);
+  }
+
+  private boolean appendResetZero(MemSeries ms, long startMs) {
     synchronized (ms) {
       if (ms.lastT == Long.MIN_VALUE || ms.lastT >= startMs) {
         return false;
@@ -486,6 +486,48 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     samples.increment();
     resetZeros.increment();
     return true;
+  }
+
+  /**
+   * A series' write handle: {@link #append(int, long, double)}, {@link #appendResetZero} and {@link
+   * #isDuplicate} without looking the series up by id. The ingest path keeps one per resolved
+   * series and appends every sample through it, so that a sample costs no index lock (shared by
+   * every worker thread) and no list lookup; a series object is never replaced, so a handle stays
+   * valid for the store's life.
+   */
+  public final class Appender {
+    private final MemSeries ms;
+
+    private Appender(MemSeries ms) {
+      this.ms = ms;
+    }
+
+    /** The series' id, as {@link #seriesId} returned it. */
+    public int id() {
+      return ms.id;
+    }
+
+    /** {@link MetricStore#append(int, long, double)} for this series. */
+    public boolean append(long timestampMs, double value) {
+      return MetricStore.this.append(ms, timestampMs, value);
+    }
+
+    /** {@link MetricStore#appendResetZero} for this series. */
+    public boolean appendResetZero(long startMs) {
+      return MetricStore.this.appendResetZero(ms, startMs);
+    }
+
+    /** {@link MetricStore#isDuplicate} for this series. */
+    public boolean isDuplicate(long timestampMs) {
+      synchronized (ms) {
+        return ms.lastT >= timestampMs;
+      }
+    }
+  }
+
+  /** The write handle of series {@code seriesId} (an id {@link #seriesId} returned). */
+  public Appender appender(int seriesId) {
+    return new Appender(seriesById(seriesId));
   }
 
   /**

@@ -120,6 +120,20 @@ public final class OtlpMetricsTranslator {
     return prometheusName;
   }
 
+  /**
+   * The same labels with every name and value replaced by this translator's shared copy: the copy
+   * that label sets read from protobuf bytes hold, so a sink that keeps the result as a cache key
+   * finds later label sets of the same series by reference comparisons.
+   */
+  public Labels canonical(Labels labels) {
+    String[] pairs = new String[labels.size() * 2];
+    for (int i = 0; i < labels.size(); i++) {
+      pairs[2 * i] = symbol(labels.name(i));
+      pairs[2 * i + 1] = symbol(labels.value(i));
+    }
+    return Labels.of(pairs);
+  }
+
   /** The shared copy of {@code s}. */
   private String symbol(String s) {
     String known = symbols.get(s);
@@ -849,7 +863,9 @@ public final class OtlpMetricsTranslator {
     }
     String job = null;
     if (serviceName != null) {
-      job = serviceNamespace == null ? serviceName : serviceNamespace + "/" + serviceName;
+      // One shared copy, like the attribute texts: sinks that key caches by label set then compare
+      // it by reference.
+      job = serviceNamespace == null ? serviceName : symbol(serviceNamespace + "/" + serviceName);
     }
     if (promotedCount == 0 && job == null && instance == null) {
       return ResourceLabels.NONE;
