@@ -63,6 +63,12 @@ public final class MetricsPipeline {
     final IngestStats.ClusterClock clusterClock;
 
     /**
+     * Whether the tenant has a sample rate limit, as of the tenants file this reference was
+     * resolved under: references are dropped when the file changes.
+     */
+    final boolean rateLimited;
+
+    /**
      * The last start time seen on a cumulative point of this series, so that the store is only
      * asked about a reset when the start time changes. Written without synchronisation: a stale
      * read only costs one more look at the store.
@@ -73,8 +79,10 @@ public final class MetricsPipeline {
         MetricStore.Appender appender,
         LongAdder tenantPoints,
         String tenant,
-        IngestStats.ClusterClock clusterClock) {
+        IngestStats.ClusterClock clusterClock,
+        boolean rateLimited) {
       this.id = appender.id();
+      this.rateLimited = rateLimited;
       this.appender = appender;
       this.tenantPoints = tenantPoints;
       this.tenant = tenant;
@@ -235,7 +243,8 @@ public final class MetricsPipeline {
                   store.appender(store.seriesId(s)),
                   stats.pointsOf(s.tenant()),
                   s.tenant(),
-                  stats.clusterClock(s.cluster()));
+                  stats.clusterClock(s.cluster()),
+                  limiter.limitsSamples(s.tenant()));
           // The key outlives this request and holds the translator's shared copies of its strings
           // (attribute texts, label and metric names, le): the very objects that the next export's
           // label sets hold, so the lookups of every later sample compare them by reference
@@ -309,7 +318,7 @@ public final class MetricsPipeline {
       }
 
       private void store(SeriesRef ref, long timestampMillis, double v) {
-        if (limiter.limitsSamples(ref.tenant)) {
+        if (ref.rateLimited) {
           // Replayed duplicates do not use up the tenant's allowance.
           if (ref.appender.isDuplicate(timestampMillis)) {
             stats.duplicatePoint();

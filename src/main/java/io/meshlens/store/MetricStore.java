@@ -322,7 +322,13 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   }
 
   private String symbol(String s) {
-    String known = symbols.putIfAbsent(s, s);
+    // Nearly every string is known already: a plain get does not lock the map's bin as
+    // putIfAbsent does.
+    String known = symbols.get(s);
+    if (known != null) {
+      return known;
+    }
+    known = symbols.putIfAbsent(s, s);
     return known == null ? s : known;
   }
 

@@ -46,4 +46,29 @@ class LabelsTest {
     Labels big = Labels.EMPTY.toBuilder().put("x", "1").build();
     assertThat(big).isEqualTo(Labels.of("x", "1"));
   }
+
+  @Test
+  void builderSortsLikeATreeMapWhateverTheOrderOfPuts() {
+    java.util.Random random = new java.util.Random(7);
+    for (int round = 0; round < 2_000; round++) {
+      java.util.TreeMap<String, String> expected = new java.util.TreeMap<>();
+      Labels.Builder b = Labels.builder();
+      int n = random.nextInt(40);
+      // In order, reversed, shuffled, with repeats and removals (empty values).
+      int mode = round % 3;
+      for (int i = 0; i < n; i++) {
+        int k = mode == 0 ? i : mode == 1 ? n - i : random.nextInt(n);
+        String name = "n" + (char) ('a' + k % 26) + k;
+        String value = random.nextInt(10) == 0 ? "" : "v" + random.nextInt(3);
+        if (value.isEmpty()) {
+          expected.remove(name);
+        } else {
+          expected.put(name, value);
+        }
+        b.put(name, value);
+      }
+      assertThat(b.build().toMap()).containsExactlyEntriesOf(expected);
+      assertThat(b.build()).isEqualTo(Labels.fromMap(expected));
+    }
+  }
 }

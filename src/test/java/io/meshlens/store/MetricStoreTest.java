@@ -70,6 +70,37 @@ class MetricStoreTest {
   }
 
   @Test
+  void appenderStoresExactlyWhatAppendByIdStores() {
+    int byId = series("m", "shop", Set.of("shop"), "via", "id");
+    int byHandle = series("m", "shop", Set.of("shop"), "via", "handle");
+    MetricStore.Appender handle = store.appender(byHandle);
+    assertThat(handle.id()).isEqualTo(byHandle);
+    // Samples, a replay, an out-of-order sample, reset zeros before and after the last sample,
+    // a stale marker and enough samples to seal chunks.
+    long[] times = {1000, 2000, 2000, 1500, 3000, 4000};
+    double[] values = {1, 2, 2, 9, Double.longBitsToDouble(0x7ff0000000000002L), 5};
+    for (int i = 0; i < times.length; i++) {
+      assertThat(handle.isDuplicate(times[i])).isEqualTo(store.isDuplicate(byId, times[i]));
+      assertThat(handle.append(times[i], values[i]))
+          .isEqualTo(store.append(byId, times[i], values[i]));
+    }
+    assertThat(handle.appendResetZero(3500)).isEqualTo(store.appendResetZero(byId, 3500));
+    assertThat(handle.appendResetZero(4500)).isEqualTo(store.appendResetZero(byId, 4500)).isTrue();
+    for (long t = 5000; t < 5000 + 300 * 15_000L; t += 15_000) {
+      assertThat(handle.append(t, t % 7)).isEqualTo(store.append(byId, t, t % 7)).isTrue();
+    }
+    List<SeriesData> both =
+        store.select(
+            Scope.everything(), List.of(LabelMatcher.equal("__name__", "m")), 0, Long.MAX_VALUE);
+    assertThat(both).hasSize(2);
+    assertThat(both.get(0).timestamps()).isEqualTo(both.get(1).timestamps());
+    assertThat(both.get(0).values()).isEqualTo(both.get(1).values());
+    assertThat(both.get(0).size()).isEqualTo(305);
+    assertThat(store.duplicateCount()).isEqualTo(4);
+    assertThat(store.resetZeroCount()).isEqualTo(2);
+  }
+
+  @Test
   void timeRangeIsInclusiveAndEmptyRangesDropTheSeries() {
     int id = series("m", "shop", Set.of("shop"));
     for (long t = 1000; t <= 5000; t += 1000) {

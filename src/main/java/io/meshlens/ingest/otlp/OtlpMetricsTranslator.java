@@ -83,7 +83,8 @@ public final class OtlpMetricsTranslator {
   public OtlpMetricsTranslator(TranslatorSettings settings) {
     Map<String, String> names = new HashMap<>();
     for (String key : settings.promotedResourceAttributes()) {
-      names.put(key, PrometheusNaming.labelName(key));
+      String name = PrometheusNaming.labelName(key);
+      names.put(key, name == null ? null : symbol(name));
     }
     this.promoted = Map.copyOf(names);
     this.readers =
@@ -95,6 +96,10 @@ public final class OtlpMetricsTranslator {
     String name = labelNames.get(key);
     if (name == null) {
       name = PrometheusNaming.labelName(key);
+      if (name != null) {
+        // The shared copy, so that label sets compare by reference (see canonical).
+        name = symbol(name);
+      }
       if (labelNames.size() >= MAX_CACHED_NAMES) {
         labelNames.clear();
       }
@@ -111,7 +116,7 @@ public final class OtlpMetricsTranslator {
     MetricNameKey key = new MetricNameKey(name, unit, type);
     String prometheusName = metricNames.get(key);
     if (prometheusName == null) {
-      prometheusName = PrometheusNaming.metricName(name, unit, type);
+      prometheusName = symbol(PrometheusNaming.metricName(name, unit, type));
       if (metricNames.size() >= MAX_CACHED_NAMES) {
         metricNames.clear();
       }

@@ -242,6 +242,63 @@ class OtlpProtobufReaderTest {
     assertThat(messages).isGreaterThan(50);
   }
 
+  @Test
+  void canonicalLabelsHoldTheVeryStringsThatLaterReadsOfTheSameSeriesHold() {
+    SimulatorSettings settings =
+        SimulatorSettings.defaults().withExtraTenants(3).withRequestsPerSecond(200);
+    Instant start = Instant.parse("2026-11-01T00:00:00Z");
+    MeshSimulator sim = new MeshSimulator(settings, start);
+    byte[] first = sim.tick(start.plusSeconds(15)).metrics().get(0).toByteArray();
+    byte[] second = sim.tick(start.plusSeconds(30)).metrics().get(0).toByteArray();
+    Map<Labels, Labels> canonical = new java.util.HashMap<>();
+    SampleSink keep =
+        new SampleSink() {
+          @Override
+          public void accept(Labels labels, long t, double value) {
+            canonical.put(labels, translator.canonical(labels));
+          }
+
+          @Override
+          public void acceptHistogram(
+              Labels point, HistogramSeries series, long t, double[] values, long start) {
+            canonical.put(point, translator.canonical(point));
+          }
+        };
+    assertThat(translator.translateProtobuf(first, keep)).isTrue();
+    int[] compared = {0};
+    SampleSink check =
+        new SampleSink() {
+          @Override
+          public void accept(Labels labels, long t, double value) {
+            compare(labels);
+          }
+
+          @Override
+          public void acceptHistogram(
+              Labels point, HistogramSeries series, long t, double[] values, long start) {
+            compare(point);
+          }
+
+          private void compare(Labels labels) {
+            Labels key = canonical.get(labels);
+            if (key == null) {
+              return; // a series new in the second export
+            }
+            assertThat(key).isEqualTo(labels);
+            for (int i = 0; i < labels.size(); i++) {
+              assertThat(key.name(i)).isSameAs(labels.name(i));
+              assertThat(key.value(i)).isSameAs(labels.value(i));
+            }
+            compared[0]++;
+          }
+        };
+    assertThat(translator.translateProtobuf(second, check)).isTrue();
+    assertThat(compared[0]).isGreaterThan(100);
+    // Labels from elsewhere come back equal, with the shared copies where there are some.
+    Labels fresh = Labels.of("__name__", new String("up"), "job", new String("x/y"));
+    assertThat(translator.canonical(fresh)).isEqualTo(fresh);
+  }
+
   private static AnyValue any(String s) {
     return AnyValue.newBuilder().setStringValue(s).build();
   }
