@@ -54,7 +54,8 @@ import org.apache.kafka.common.TopicPartition;
  * </pre>
  *
  * Writes {@code docs/benchmarks/views.md}. System properties: {@code -Dpods=1000 -Dminutes=60
- * -Drps=500 -Diterations=40 -Dlogs=true -Dsre=true}.
+ * -Drps=500 -Diterations=40 -Dlogs=true -Dsre=true}; {@code -DlogDir=DIR} keeps the access log
+ * store in {@code DIR} and reuses it on the next run with the same settings.
  */
 public final class ViewsBenchmark {
 
@@ -115,10 +116,15 @@ public final class ViewsBenchmark {
             new IngestStats("metrics"),
             MetricsPipeline.Encoding.AUTO,
             64 << 20);
-    Path logDir = Files.createTempDirectory("views-bench-logs");
+    String keep = System.getProperty("logDir");
+    Path logDir = keep != null ? Path.of(keep) : Files.createTempDirectory("views-bench-logs");
     AccessLogStore logStore = withLogs ? new AccessLogStore(logDir) : null;
+    // A kept store from an earlier run with the same settings is used as it is.
+    boolean reuse = logStore != null && logStore.count(Scope.everything()) > 0;
     AccessLogsHandler logs =
-        withLogs ? new AccessLogsHandler(logStore, () -> tenants, Set.of(OTLP_LOGS)) : null;
+        withLogs && !reuse
+            ? new AccessLogsHandler(logStore, () -> tenants, Set.of(OTLP_LOGS))
+            : null;
     Map<TopicPartition, Long> logOffsets = new HashMap<>();
     ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
     int ticks = minutes * 4;
@@ -162,7 +168,7 @@ public final class ViewsBenchmark {
     }
     pool.shutdown();
     double loadS = (System.nanoTime() - t0) / 1e9;
-    long logEntries = logs == null ? 0 : logs.stats().samples();
+    long logEntries = logStore == null ? 0 : logStore.count(Scope.everything());
     System.out.printf(
         Locale.ROOT,
         "loaded %d pods, %d series, %d samples, %d access log entries in %.0f s%n",
