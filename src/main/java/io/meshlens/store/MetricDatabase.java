@@ -176,16 +176,21 @@ final class MetricDatabase implements AutoCloseable {
           for (int id = firstNewSymbol; id < symbolList.size(); id++) {
             a.beginRow().append(id).append(symbolList.get(id)).endRow();
           }
+          // close() alone drops the rows of a failed flush without a word (DuckDB JDBC 1.4.1) and
+          // the offsets would commit past them; flush() throws, and the checkpoint rolls back.
+          a.flush();
         }
         try (DuckDBAppender a = writer.createAppender("main", "series_labels")) {
           for (int i = 0; i < encoded.size(); i++) {
             a.beginRow().append(c.newSeries().get(i).id()).append(encoded.get(i)).endRow();
           }
+          a.flush();
         }
         try (DuckDBAppender a = writer.createAppender("main", "visibility")) {
           for (Grant g : c.grants()) {
             a.beginRow().append(g.id()).append(g.tenant()).endRow();
           }
+          a.flush();
         }
         for (Map.Entry<Long, List<ChunkRow>> e : byDay.entrySet()) {
           String table = table(e.getKey());
@@ -205,6 +210,7 @@ final class MetricDatabase implements AutoCloseable {
                   .append(row.chunk())
                   .endRow();
             }
+            a.flush();
           }
         }
         try (Statement s = writer.createStatement()) {
@@ -221,6 +227,7 @@ final class MetricDatabase implements AutoCloseable {
                 }
                 a.endRow();
               });
+          a.flush();
         }
         writer.commit();
       } catch (SQLException | RuntimeException e) {
@@ -413,6 +420,8 @@ final class MetricDatabase implements AutoCloseable {
             for (int id : ids) {
               a.beginRow().append(id).endRow();
             }
+            // As in checkpoint: close() alone would drop the ids of a failed flush silently.
+            a.flush();
           }
           long deleted = 0;
           for (long day : days.headMap(firstKeptDay).keySet()) {

@@ -214,6 +214,65 @@ class MetricStoreDurabilityTest {
     assertThat(Files.exists(dir.resolve("metrics.duckdb"))).isTrue();
   }
 
+  /**
+   * Each of the checkpoint's tables, pre-created with a CHECK that refuses one value the store
+   * writes there, so that the Appender's flush of that table fails inside the checkpoint.
+   */
+  private static final Map<String, String> REFUSING_TABLES =
+      Map.of(
+          "symbols",
+          "CREATE TABLE symbols (id INTEGER NOT NULL, value VARCHAR NOT NULL"
+              + " CHECK (value <> 'p-b'))",
+          "series_labels",
+          "CREATE TABLE series_labels (id INTEGER NOT NULL CHECK (id <> 1),"
+              + " labels BLOB NOT NULL)",
+          "visibility",
+          "CREATE TABLE visibility (id INTEGER NOT NULL,"
+              + " tenant VARCHAR NOT NULL CHECK (tenant <> 'payments'))",
+          "chunks",
+          "CREATE TABLE chunks_d20000 (id INTEGER NOT NULL CHECK (id <> 1),"
+              + " min_t BIGINT NOT NULL, max_t BIGINT NOT NULL, chunk BLOB NOT NULL)",
+          "head",
+          "CREATE TABLE head (id INTEGER NOT NULL CHECK (id <> 1), last_t BIGINT NOT NULL,"
+              + " last_v DOUBLE NOT NULL, min_t BIGINT, chunk BLOB)");
+
+  /**
+   * A checkpoint whose rows a table refuses must fail and leave the offsets where they were:
+   * DuckDB's Appender drops the rows of a failed flush silently when it is only closed, and the
+   * checkpoint would then commit offsets past samples it never stored.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"symbols", "series_labels", "visibility", "chunks", "head"})
+  void aCheckpointWhoseRowsATableRefusesFailsAndAdvancesNoOffset(String table) throws Exception {
+    try (java.sql.Connection c =
+            new org.duckdb.DuckDBDriver()
+                .connect(
+                    "jdbc:duckdb:" + dir.resolve("metrics.duckdb"), new java.util.Properties());
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(REFUSING_TABLES.get(table));
+    }
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      int a = store.seriesId(series("a", "shop", Set.of("shop")));
+      store.append(a, T0, 1);
+      store.checkpoint(Map.of("m/0", 1L));
+      int b = store.seriesId(series("b", "shop", Set.of("shop", "payments")));
+      for (int i = 0; i < 200; i++) { // 200 samples: one sealed chunk and an open one
+        store.append(b, T0 + i * 15_000L, i);
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.checkpoint(Map.of("m/0", 2L)))
+          .isInstanceOf(java.sql.SQLException.class)
+          .hasMessageContaining("CHECK constraint");
+      assertThat(store.persistedOffsets()).containsExactly(Map.entry("m/0", 1L));
+    }
+    try (MetricStore reopened = MetricStore.open(dir, Duration.ofHours(2))) {
+      assertThat(reopened.persistedOffsets()).containsExactly(Map.entry("m/0", 1L));
+      assertThat(reopened.seriesCount()).isEqualTo(1);
+      assertThat(reopened.select(Scope.everything(), named("a"), 0, Long.MAX_VALUE).get(0).size())
+          .isEqualTo(1);
+    }
+  }
+
   @Test
   void seriesWrittenWholeByTheFirstLayoutAreReadBackNextToSymbolEncodedOnes() throws Exception {
     try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
