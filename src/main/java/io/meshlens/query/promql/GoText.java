@@ -140,8 +140,43 @@ final class GoText {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
+    String plain = plainFast(Math.abs(v));
+    if (plain != null) {
+      return v < 0 ? "-" + plain : plain;
+    }
     BigDecimal d = shortest(Math.abs(v));
     return (v < 0 ? "-" : "") + d.toPlainString();
+  }
+
+  /**
+   * Most values of a query response (rates, ratios, latencies) lie in [0.001, 1e7), where Schubfach
+   * writes plain decimals without trailing zeros: there its text is the answer whenever {@link
+   * #shortestFast} would accept its digits, with no {@code BigDecimal} in between. Null otherwise.
+   */
+  private static String plainFast(double abs) {
+    if (abs < 1e-3
+        || abs >= 1e7
+        || (Double.doubleToRawLongBits(abs) & 0x000F_FFFF_FFFF_FFFFL) == 0) {
+      return null;
+    }
+    String s = DoubleToDecimal.toString(abs);
+    int significant = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '.') {
+        continue;
+      }
+      if (c < '0' || c > '9') {
+        return null;
+      }
+      if (significant > 0 || c != '0') {
+        significant++;
+      }
+    }
+    if (significant < 3 || s.charAt(s.length() - 1) == '0') {
+      return null;
+    }
+    return s;
   }
 
   /** Go's {@code strconv.FormatFloat(v, 'e', -1, 64)}: shortest digits, e.g. {@code 1e-07}. */

@@ -20,6 +20,14 @@ class GoTextShortestTest {
     BigDecimal got = GoText.shortest(v);
     assertThat(got).as("shortest(%s) [bits %x]", v, Double.doubleToRawLongBits(v)).isEqualTo(want);
     assertThat(got.scale()).isEqualTo(want.scale());
+    // The plain text, through its own fast path, as the rounding loop's digits write it.
+    for (double x : new double[] {v, -v}) {
+      String plain =
+          x == Math.rint(x) && Math.abs(x) < 1e15
+              ? Long.toString((long) x)
+              : (x < 0 ? "-" : "") + want.toPlainString();
+      assertThat(GoText.formatFloatPlain(x)).as("formatFloatPlain(%s)", x).isEqualTo(plain);
+    }
   }
 
   @Test
@@ -45,6 +53,9 @@ class GoTextShortestTest {
       assertSame(a * 0.1 + b * 0.01);
       assertSame(r.nextDouble() * Math.pow(10, r.nextInt(-30, 30)));
       assertSame(a + 0.25);
+      assertSame(r.nextDouble() * 1e7);
+      assertSame(1e-3 + r.nextDouble() * 0.01);
+      assertSame(Math.nextDown(1e7 - r.nextInt(3)));
     }
   }
 
@@ -67,6 +78,11 @@ class GoTextShortestTest {
       123.456,
       1.0 / 3,
       2.0 / 3,
+      0.001,
+      1e7,
+      9999999.5,
+      0.0015,
+      100.5,
     };
     for (double v : edges) {
       assertSame(v);
