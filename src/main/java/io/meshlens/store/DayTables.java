@@ -75,7 +75,8 @@ public final class DayTables {
     }
   }
 
-  private String table(long day) {
+  /** The table of {@code day}. */
+  public String table(long day) {
     return name + "_d" + day;
   }
 
@@ -114,20 +115,28 @@ public final class DayTables {
       }
     }
     try (Statement s = c.createStatement()) {
-      boolean added = false;
-      for (long day : staged) {
-        if (!days.contains(day)) {
-          s.execute("CREATE TABLE IF NOT EXISTS " + table(day) + " (" + columns + ")");
-          added = true;
-        }
-      }
-      if (added) {
-        days.addAll(staged);
-        replaceView(s);
-      }
+      ensure(s, staged);
       for (long day : staged) {
         s.execute("INSERT OR IGNORE INTO " + table(day) + " " + selectForDay.apply(day));
       }
+    }
+  }
+
+  /**
+   * Creates the tables of {@code wanted} days that are missing, and the view over them, in the
+   * caller's transaction (after a rollback the caller calls {@link #resync}).
+   */
+  public void ensure(Statement s, Iterable<Long> wanted) throws SQLException {
+    List<Long> added = new ArrayList<>();
+    for (long day : wanted) {
+      if (!days.contains(day)) {
+        s.execute("CREATE TABLE IF NOT EXISTS " + table(day) + " (" + columns + ")");
+        added.add(day);
+      }
+    }
+    if (!added.isEmpty()) {
+      days.addAll(added);
+      replaceView(s);
     }
   }
 

@@ -87,8 +87,54 @@ public final class DuckDbSupport {
       Rows rows,
       SqlStep insertFromStaging)
       throws SQLException {
+    appendWithOffsets(writer, writeLock, offsets, null, null, staging, rows, insertFromStaging);
+  }
+
+  /**
+   * Appends a batch straight into its tables, inside the caller's transaction; returns false,
+   * having written nothing, when it leaves the batch to the staging path.
+   */
+  @FunctionalInterface
+  public interface DirectRows {
+    boolean append(DuckDBConnection writer) throws SQLException;
+  }
+
+  /**
+   * {@link #appendWithOffsets(DuckDBConnection, Lock, Map, String, Rows, SqlStep)} that first tries
+   * the fast way: {@code direct} appends the rows straight into their tables, whose primary key
+   * refuses any row already stored or repeated in the batch (the Appender fails the whole batch
+   * then). On any failure of that attempt the transaction is rolled back, {@code afterRollback}
+   * runs (e.g. to forget day tables created in it), and the batch goes the staging way, which
+   * de-duplicates: so what is stored is the same either way, and a replayed batch costs one failed
+   * attempt.
+   */
+  public static void appendWithOffsets(
+      DuckDBConnection writer,
+      Lock writeLock,
+      Map<String, Long> offsets,
+      DirectRows direct,
+      SqlStep afterRollback,
+      String staging,
+      Rows rows,
+      SqlStep insertFromStaging)
+      throws SQLException {
     writeLock.lock();
     try {
+      if (direct != null) {
+        try {
+          upsertOffsets(writer, offsets);
+          if (direct.append(writer)) {
+            writer.commit();
+            return;
+          }
+          writer.rollback();
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(writer);
+          if (afterRollback != null) {
+            afterRollback.run(writer);
+          }
+        }
+      }
       try {
         upsertOffsets(writer, offsets);
         try (Statement s = writer.createStatement()) {
@@ -96,6 +142,9 @@ public final class DuckDbSupport {
         }
         try (DuckDBAppender a = writer.createAppender("temp", "main", staging)) {
           rows.appendTo(a);
+          // close() alone drops the rows of a failed flush without a word (DuckDB JDBC 1.4.1);
+          // flush() reports it, and the batch rolls back.
+          a.flush();
         }
         insertFromStaging.run(writer);
         try (Statement s = writer.createStatement()) {
@@ -123,6 +172,14 @@ public final class DuckDbSupport {
   /** Settings of a store's writer database, set once when it is opened. */
   public static void configureWriter(Statement s) throws SQLException {
     s.execute("SET checkpoint_threshold = '" + CHECKPOINT_THRESHOLD + "'");
+  }
+
+  private static void rollbackQuietly(Connection writer) {
+    try {
+      writer.rollback();
+    } catch (SQLException e) {
+      // A failed commit may have ended the transaction already.
+    }
   }
 
   /** Creates the offsets table: {@code "topic/partition"} to the next offset to read. */
