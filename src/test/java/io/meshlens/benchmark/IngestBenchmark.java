@@ -31,8 +31,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,7 +66,7 @@ public final class IngestBenchmark {
       Integer.getInteger("workers", Runtime.getRuntime().availableProcessors());
 
   /** The targets of the ingest issue on this 2-core machine, per signal. */
-  private enum Signal {
+  enum Signal {
     METRICS("metrics", "OTLP data points", 150_000),
     SPANS("spans", "spans", 50_000),
     LOGS("logs", "access log records", 100_000);
@@ -89,7 +91,7 @@ public final class IngestBenchmark {
   }
 
   /** What one signal's run measured. */
-  private record Result(
+  record Result(
       Signal signal,
       long messages,
       long bytes,
@@ -184,8 +186,10 @@ public final class IngestBenchmark {
             signal.name, messages, bytes / 1e6, items[signal.ordinal()], signal.items);
         results.add(run(signal, bs, tenants, pub, messages, bytes, items[signal.ordinal()]));
       }
-      String report = report(ticks, extraTenants, replicas, sim.topology().pods().size(), results);
       Path out = Path.of("docs/benchmarks/ingest.md");
+      String previous = Files.exists(out) ? Files.readString(out) : "";
+      String report =
+          report(ticks, extraTenants, replicas, sim.topology().pods().size(), results, previous);
       Files.createDirectories(out.getParent());
       Files.writeString(out, report);
       System.out.println(report);
@@ -359,8 +363,111 @@ public final class IngestBenchmark {
     return totalMb / (totalMs / 1000);
   }
 
+  /** One signal's parts of the report: its table row, its stored line, its bare consumer output. */
+  record Parts(String row, String stored, String perf) {}
+
+  /**
+   * The parts of each signal in {@code previous} (an earlier report), by signal name: what a run of
+   * only some signals keeps of the others.
+   */
+  static Map<String, Parts> previousParts(String previous) {
+    Map<String, Parts> out = new LinkedHashMap<>();
+    List<String> lines = previous.lines().toList();
+    for (Signal signal : Signal.values()) {
+      String row = null;
+      String stored = null;
+      StringBuilder perf = null;
+      boolean inPerf = false;
+      boolean inBlock = false;
+      for (String line : lines) {
+        if (line.startsWith("| " + signal.name + " |")) {
+          row = line;
+        } else if (line.startsWith("- " + signal.name + ": ")) {
+          stored = line;
+        } else if (line.equals("```")) {
+          inBlock = !inBlock;
+          inPerf = false;
+        } else if (inBlock && line.equals(signal.name + ":")) {
+          inPerf = true;
+          perf = new StringBuilder();
+        } else if (inBlock && line.matches("[a-z]+:")) {
+          inPerf = false;
+        } else if (inPerf) {
+          perf.append(perf.length() == 0 ? "" : "\n").append(line);
+        }
+      }
+      if (row != null && stored != null && perf != null) {
+        out.put(signal.name, new Parts(row, stored, perf.toString()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The report of {@code results}; signals not run this time keep their row, stored line and bare
+   * consumer output from {@code previous} (the report so far), marked as kept.
+   */
+  static String report(
+      int ticks, int extraTenants, int replicas, int pods, List<Result> results, String previous) {
+    Map<String, Parts> parts = new LinkedHashMap<>();
+    Map<String, Parts> before = previousParts(previous);
+    List<String> kept = new ArrayList<>();
+    for (Signal signal : Signal.values()) {
+      Result r = null;
+      for (Result x : results) {
+        if (x.signal() == signal) {
+          r = x;
+        }
+      }
+      if (r != null) {
+        parts.put(signal.name, parts(r));
+      } else if (before.containsKey(signal.name)) {
+        parts.put(signal.name, before.get(signal.name));
+        kept.add(signal.name);
+      }
+    }
+    return report(ticks, extraTenants, replicas, pods, parts, kept);
+  }
+
+  private static Parts parts(Result r) {
+    String row =
+        String.format(
+            Locale.ROOT,
+            "| %s | %,d | %.1f | %,d %s | %,.0f | ≥ %,d | %.1f | %.1f | %.0f%% | %,.0f | %.0f MB"
+                + " | %s |",
+            r.signal().name,
+            r.messages(),
+            r.bytes() / 1e6,
+            r.items(),
+            r.signal().items,
+            r.itemsPerSec(),
+            r.signal().target,
+            r.mbps(),
+            r.bareMBps(),
+            100 * r.mbps() / r.bareMBps(),
+            r.items() / r.cpuSecs(),
+            r.peakHeap() / 1e6,
+            r.loads());
+    String stored =
+        String.format(
+            Locale.ROOT,
+            "- %s: %,d items stored of %,d sent%s",
+            r.signal().name,
+            r.stored(),
+            r.items(),
+            r.signal() == Signal.METRICS
+                ? " (stored: Prometheus samples; a histogram data point becomes several)"
+                : "");
+    return new Parts(row, stored, r.perf());
+  }
+
   private static String report(
-      int ticks, int extraTenants, int replicas, int pods, List<Result> results) {
+      int ticks,
+      int extraTenants,
+      int replicas,
+      int pods,
+      Map<String, Parts> parts,
+      List<String> kept) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Ingest benchmark\n\n");
     sb.append("Generated by `./mvnw -q -B test-compile exec:java@ingest-benchmark` (")
@@ -399,46 +506,23 @@ public final class IngestBenchmark {
             + " consumer MB/s | share of bare (target ≥ 30%) | items per CPU-second of the ingest"
             + " threads | peak heap | load average |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Result r : results) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %,d | %.1f | %,d %s | %,.0f | ≥ %,d | %.1f | %.1f | %.0f%% | %,.0f | %.0f MB"
-                  + " | %s |%n",
-              r.signal().name,
-              r.messages(),
-              r.bytes() / 1e6,
-              r.items(),
-              r.signal().items,
-              r.itemsPerSec(),
-              r.signal().target,
-              r.mbps(),
-              r.bareMBps(),
-              100 * r.mbps() / r.bareMBps(),
-              r.items() / r.cpuSecs(),
-              r.peakHeap() / 1e6,
-              r.loads()));
+    for (Parts p : parts.values()) {
+      sb.append(p.row()).append('\n');
     }
     sb.append('\n');
-    for (Result r : results) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "- %s: %,d items stored of %,d sent%s%n",
-              r.signal().name,
-              r.stored(),
-              r.items(),
-              r.signal() == Signal.METRICS
-                  ? " (stored: Prometheus samples; a histogram data point becomes several)"
-                  : ""));
+    for (Parts p : parts.values()) {
+      sb.append(p.stored()).append('\n');
+    }
+    if (!kept.isEmpty()) {
+      sb.append("- not re-run this time, kept from an earlier run (its own date, load and code): ")
+          .append(String.join(", ", kept))
+          .append('\n');
     }
     sb.append(
         "\nThe CPU figure counts the consumer and worker threads only, so other load on the"
             + " machine does not lower it; the rate and the MB/s figures are wall-clock.\n\n");
     sb.append("ConsumerPerformance output:\n\n```\n");
-    for (Result r : results) {
-      sb.append(r.signal().name).append(":\n").append(r.perf()).append('\n');
-    }
+    parts.forEach((name, p) -> sb.append(name).append(":\n").append(p.perf()).append('\n'));
     sb.append("```\n");
     return sb.toString();
   }
