@@ -45,24 +45,8 @@ public final class SpansHandler extends StoringHandler<StoredSpan> {
         discardItem(TenantLimiter.SPAN_RATE_LIMIT, tenant);
         continue;
       }
-      StoredSpan s = StoredSpan.of(span, tenant);
-      add(
-          new StoredSpan(
-              s.traceId(),
-              s.spanId(),
-              s.parentSpanId(),
-              s.tenant(),
-              s.service(),
-              s.operation(),
-              s.kind(),
-              s.startMicros(),
-              s.durationMicros(),
-              s.status(),
-              s.attributesJson(),
-              cluster,
-              s.namespace(),
-              false),
-          tenant);
+      StoredSpan s = StoredSpan.of(span, tenant, cluster);
+      add(s, tenant);
       stats().clusterClock(cluster).observe((s.startMicros() + s.durationMicros()) / 1000);
     }
     return Optional.empty();

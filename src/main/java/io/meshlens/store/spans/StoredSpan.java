@@ -1,7 +1,5 @@
 package io.meshlens.store.spans;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshlens.ingest.spans.SpanRecord;
 import java.util.Objects;
 
@@ -21,7 +19,7 @@ import java.util.Objects;
  * @param startMicros start, Unix epoch microseconds
  * @param durationMicros duration in microseconds
  * @param status status label ({@code unset}, {@code ok}, {@code error})
- * @param attributesJson span attributes as a JSON object of strings
+ * @param attributesJson span attributes as a JSON object of strings (as Jackson writes a map)
  * @param cluster cluster of the reporting proxy
  * @param namespace namespace of the reporting proxy
  * @param foreign on read: whether the span belongs to a tenant outside the reader's scope (always
@@ -43,8 +41,6 @@ public record StoredSpan(
     String namespace,
     boolean foreign) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public StoredSpan {
     Objects.requireNonNull(traceId, "traceId");
     Objects.requireNonNull(spanId, "spanId");
@@ -61,13 +57,14 @@ public record StoredSpan(
 
   /** The stored form of a decoded span, owned by {@code tenant}. */
   public static StoredSpan of(SpanRecord r, String tenant) {
-    String attributes;
-    try {
-      attributes = JSON.writeValueAsString(r.attributes());
-    } catch (JsonProcessingException e) {
-      // A Map<String, String> always serialises; this would be a Jackson bug.
-      throw new IllegalStateException(e);
-    }
+    return of(r, tenant, r.cluster());
+  }
+
+  /**
+   * The stored form of a decoded span, owned by {@code tenant}, reported from {@code cluster} (the
+   * span's own cluster or, when it does not say, the one its Kafka message names).
+   */
+  public static StoredSpan of(SpanRecord r, String tenant, String cluster) {
     return new StoredSpan(
         r.traceId(),
         r.spanId(),
@@ -79,8 +76,8 @@ public record StoredSpan(
         r.startNanos() / 1000,
         r.durationNanos() / 1000,
         r.statusCode().label(),
-        attributes,
-        r.cluster(),
+        JsonStrings.write(r.attributes()),
+        cluster,
         r.namespace(),
         false);
   }
