@@ -34,4 +34,19 @@ final class AttributeList {
     values[size] = value;
     size++;
   }
+
+  /** Adds the attributes of three parallel arrays of one length. */
+  void addAll(String[] moreKeys, String[] moreNames, String[] moreValues) {
+    int n = moreKeys.length;
+    if (size + n > keys.length) {
+      int c = Math.max(size * 2, size + n);
+      keys = Arrays.copyOf(keys, c);
+      names = Arrays.copyOf(names, c);
+      values = Arrays.copyOf(values, c);
+    }
+    System.arraycopy(moreKeys, 0, keys, size, n);
+    System.arraycopy(moreNames, 0, names, size, n);
+    System.arraycopy(moreValues, 0, values, size, n);
+    size += n;
+  }
 }

@@ -80,6 +80,10 @@ public final class OtlpMetricsTranslator {
 
   private final ThreadLocal<OtlpProtobufReader> readers;
 
+  /** Per thread, the label sets made from attribute runs read by that thread's reader. */
+  private final ThreadLocal<SeriesLabelsCache> seriesLabels =
+      ThreadLocal.withInitial(SeriesLabelsCache::new);
+
   public OtlpMetricsTranslator(TranslatorSettings settings) {
     Map<String, String> names = new HashMap<>();
     for (String key : settings.promotedResourceAttributes()) {
@@ -131,12 +135,25 @@ public final class OtlpMetricsTranslator {
    * finds later label sets of the same series by reference comparisons.
    */
   public Labels canonical(Labels labels) {
-    String[] pairs = new String[labels.size() * 2];
+    String[] pairs = null;
     for (int i = 0; i < labels.size(); i++) {
-      pairs[2 * i] = symbol(labels.name(i));
-      pairs[2 * i + 1] = symbol(labels.value(i));
+      String name = symbol(labels.name(i));
+      String value = symbol(labels.value(i));
+      if (pairs == null && (name != labels.name(i) || value != labels.value(i))) {
+        pairs = new String[labels.size() * 2];
+        for (int j = 0; j < i; j++) {
+          pairs[2 * j] = labels.name(j);
+          pairs[2 * j + 1] = labels.value(j);
+        }
+      }
+      if (pairs != null) {
+        pairs[2 * i] = name;
+        pairs[2 * i + 1] = value;
+      }
     }
-    return Labels.of(pairs);
+    // Label sets read from protobuf bytes hold the shared copies already: they are their own
+    // canonical form, so the sink's cache key is the very object the translator hands out again.
+    return pairs == null ? labels : Labels.of(pairs);
   }
 
   /** The shared copy of {@code s}. */
@@ -191,14 +208,99 @@ public final class OtlpMetricsTranslator {
     if (!read) {
       return false;
     }
+    SeriesLabelsCache cache = seriesLabels.get();
+    cache.startRequest(r.blocks.generation());
     for (int i = 0; i < r.resourceCount; i++) {
       ResourceLabels resource =
           resourceLabels(r.attributes, r.resourceAttrFrom[i], r.resourceAttrTo[i]);
+      cache.resource = r.resourceBlock[i];
       for (int m = r.resourceMetricFrom[i]; m < r.resourceMetricTo[i]; m++) {
         translateRead(r, m, resource, sink);
       }
     }
     return true;
+  }
+
+  /**
+   * The label sets of data points read from protobuf bytes, by (resource attribute run, data point
+   * attribute run, metric name): a data point's labels are a function of its attributes, its
+   * resource's attributes and its metric's name alone, and the runs ({@link
+   * OtlpProtobufReader.Block}) are one object per distinct content. So a series seen before gets
+   * its label set back with one lookup by reference instead of being built label by label, and it
+   * is the very object the sink keyed its cache with, which then matches by reference too. Per
+   * thread, like the reader whose runs it refers to; emptied when the reader's run table starts
+   * over.
+   */
+  private static final class SeriesLabelsCache {
+    private static final int MAX = 1 << 20;
+
+    private static final class Key {
+      OtlpProtobufReader.Block resource;
+      OtlpProtobufReader.Block point;
+      String name;
+      boolean withName;
+      int hash;
+
+      Key set(
+          OtlpProtobufReader.Block resource,
+          OtlpProtobufReader.Block point,
+          String name,
+          boolean withName) {
+        this.resource = resource;
+        this.point = point;
+        this.name = name;
+        this.withName = withName;
+        this.hash =
+            ((resource.hash * 31 + point.hash) * 31 + name.hashCode()) * 2 + (withName ? 1 : 0);
+        return this;
+      }
+
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key k
+            && k.resource == resource
+            && k.point == point
+            && k.withName == withName
+            && k.name.equals(name);
+      }
+
+      @Override
+      public int hashCode() {
+        return hash;
+      }
+    }
+
+    private final HashMap<Key, Labels> map = new HashMap<>();
+    private final Key probe = new Key();
+    private int generation;
+
+    /** The resource whose metrics are being translated; null when not cacheable. */
+    OtlpProtobufReader.Block resource;
+
+    void startRequest(int blockGeneration) {
+      if (blockGeneration != generation) {
+        map.clear();
+        generation = blockGeneration;
+      }
+    }
+
+    /** The cached label set of point run {@code point} under metric {@code name}, or null. */
+    Labels get(OtlpProtobufReader.Block point, String name, boolean withName) {
+      if (resource == null || point == null) {
+        return null;
+      }
+      return map.get(probe.set(resource, point, name, withName));
+    }
+
+    void put(OtlpProtobufReader.Block point, String name, boolean withName, Labels labels) {
+      if (resource == null || point == null) {
+        return;
+      }
+      if (map.size() >= MAX) {
+        map.clear();
+      }
+      map.put(new Key().set(resource, point, name, withName), labels);
+    }
   }
 
   private void translateRead(
@@ -245,17 +347,22 @@ public final class OtlpMetricsTranslator {
         r.metricDescription[m],
         r.metricUnit[m]);
     boolean cumulative = type == MetricType.MONOTONIC_COUNTER;
+    SeriesLabelsCache cache = seriesLabels.get();
     for (int p = from; p < to; p++) {
-      Labels.Builder labels =
-          seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
-      if (labels == null) {
-        sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
-        continue;
+      Labels series = cache.get(r.pointBlock[p], name, true);
+      if (series == null) {
+        Labels.Builder labels =
+            seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
+        if (labels == null) {
+          sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
+          continue;
+        }
+        series = labels.put(Labels.METRIC_NAME, name).build();
+        cache.put(r.pointBlock[p], name, true, series);
       }
       boolean stale = isStale(r.pointFlags[p]);
       emit(
-          labels,
-          name,
+          series,
           r.pointTime[p] / NANOS_PER_MILLI,
           stale ? STALE_NAN : r.pointValue[p],
           cumulative && !stale ? r.pointStart[p] : 0,
@@ -275,12 +382,18 @@ public final class OtlpMetricsTranslator {
     }
     sink.metadata(name, "histogram", r.metricDescription[m], r.metricUnit[m]);
     HistogramSeries shape = null;
+    SeriesLabelsCache cache = seriesLabels.get();
     for (int p = from; p < to; p++) {
-      Labels.Builder labels =
-          seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
-      if (labels == null) {
-        sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
-        continue;
+      Labels point = cache.get(r.pointBlock[p], name, false);
+      if (point == null) {
+        Labels.Builder labels =
+            seriesLabels(r.attributes, r.pointAttrFrom[p], r.pointAttrTo[p], resource);
+        if (labels == null) {
+          sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
+          continue;
+        }
+        point = labels.build();
+        cache.put(r.pointBlock[p], name, false, point);
       }
       int countsFrom = r.pointCountsFrom[p];
       int countsSize = r.pointCountsTo[p] - countsFrom;
@@ -295,7 +408,7 @@ public final class OtlpMetricsTranslator {
       long[] counts = Arrays.copyOfRange(r.bucketCounts, countsFrom, countsFrom + boundsSize);
       double[] values = values(shape, stale, r.pointSum[p], r.pointTotal[p], counts);
       sink.acceptHistogram(
-          labels.build(),
+          point,
           shape,
           r.pointTime[p] / NANOS_PER_MILLI,
           values,
@@ -710,7 +823,11 @@ public final class OtlpMetricsTranslator {
       long startTimeUnixNano,
       SampleSink sink) {
     labels.put(Labels.METRIC_NAME, metricName);
-    Labels series = labels.build();
+    emit(labels.build(), timestampMillis, value, startTimeUnixNano, sink);
+  }
+
+  private static void emit(
+      Labels series, long timestampMillis, double value, long startTimeUnixNano, SampleSink sink) {
     if (startTimeUnixNano != 0) {
       sink.acceptCumulative(series, timestampMillis, value, startTimeUnixNano / NANOS_PER_MILLI);
     } else {

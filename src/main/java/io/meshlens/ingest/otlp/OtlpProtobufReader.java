@@ -76,6 +76,9 @@ final class OtlpProtobufReader {
 
   private final StringTable strings;
 
+  /** Attribute runs by their bytes (see {@link #attributeRun}). */
+  final BlockTable blocks;
+
   private byte[] b;
   private int pos;
 
@@ -88,6 +91,12 @@ final class OtlpProtobufReader {
   int[] resourceAttrTo = new int[8];
   int[] resourceMetricFrom = new int[8];
   int[] resourceMetricTo = new int[8];
+
+  /**
+   * Each resource's attributes as one {@link Block}: {@link Block#EMPTY} without attributes, null
+   * when they came in more than one run.
+   */
+  Block[] resourceBlock = new Block[8];
 
   // Metrics, in request order.
   int metricCount;
@@ -108,6 +117,12 @@ final class OtlpProtobufReader {
   long[] pointTime = new long[64];
   int[] pointFlags = new int[64];
 
+  /**
+   * Each point's attributes as one {@link Block}: {@link Block#EMPTY} without attributes, null when
+   * they came in more than one run.
+   */
+  Block[] pointBlock = new Block[64];
+
   /** Number points: the value (0 when neither {@code as_double} nor {@code as_int} is set). */
   double[] pointValue = new double[64];
 
@@ -126,7 +141,13 @@ final class OtlpProtobufReader {
   int boundsSize;
 
   OtlpProtobufReader(UnaryOperator<String> labelNamer, UnaryOperator<String> symbols) {
+    this(labelNamer, symbols, new BlockTable(BlockTable.MAX, BlockTable.MAX_BYTES));
+  }
+
+  OtlpProtobufReader(
+      UnaryOperator<String> labelNamer, UnaryOperator<String> symbols, BlockTable blocks) {
     this.strings = new StringTable(labelNamer, symbols);
+    this.blocks = blocks;
   }
 
   /**
@@ -171,11 +192,13 @@ final class OtlpProtobufReader {
       resourceAttrTo = Arrays.copyOf(resourceAttrTo, c);
       resourceMetricFrom = Arrays.copyOf(resourceMetricFrom, c);
       resourceMetricTo = Arrays.copyOf(resourceMetricTo, c);
+      resourceBlock = Arrays.copyOf(resourceBlock, c);
     }
     resourceCount++;
     resourceAttrFrom[r] = 0;
     resourceAttrTo[r] = 0;
     resourceMetricFrom[r] = metricCount;
+    resourceBlock[r] = Block.EMPTY;
     boolean seenResource = false;
     while (pos < end) {
       switch (tag(end)) {
@@ -186,7 +209,7 @@ final class OtlpProtobufReader {
           seenResource = true;
           int resourceEnd = length(end);
           resourceAttrFrom[r] = attributes.size;
-          resource(resourceEnd);
+          resource(r, resourceEnd);
           resourceAttrTo[r] = attributes.size;
         }
         case T2_LEN -> scopeMetrics(length(end));
@@ -197,10 +220,10 @@ final class OtlpProtobufReader {
     resourceMetricTo[r] = metricCount;
   }
 
-  private void resource(int end) throws NotCommon {
+  private void resource(int r, int end) throws NotCommon {
     while (pos < end) {
       switch (tag(end)) {
-        case T1_LEN -> keyValue(length(end), true);
+        case T1_LEN -> resourceBlock[r] = merge(resourceBlock[r], attributeRun(T1_LEN, end));
         case T2_VARINT -> varint(end); // dropped_attributes_count
         default -> throw NOT_COMMON;
       }
@@ -327,6 +350,7 @@ final class OtlpProtobufReader {
       pointStart = Arrays.copyOf(pointStart, c);
       pointTime = Arrays.copyOf(pointTime, c);
       pointFlags = Arrays.copyOf(pointFlags, c);
+      pointBlock = Arrays.copyOf(pointBlock, c);
       pointValue = Arrays.copyOf(pointValue, c);
       pointHasSum = Arrays.copyOf(pointHasSum, c);
       pointSum = Arrays.copyOf(pointSum, c);
@@ -341,6 +365,7 @@ final class OtlpProtobufReader {
     pointStart[p] = 0;
     pointTime[p] = 0;
     pointFlags[p] = 0;
+    pointBlock[p] = Block.EMPTY;
     pointValue[p] = 0;
     pointHasSum[p] = false;
     pointSum[p] = 0;
@@ -360,7 +385,7 @@ final class OtlpProtobufReader {
         case T4_FIXED -> pointValue[p] = Double.longBitsToDouble(fixed64(end));
         case T6_FIXED -> pointValue[p] = fixed64(end);
         case T5_LEN -> exemplar(length(end));
-        case T7_LEN -> keyValue(length(end), true);
+        case T7_LEN -> pointBlock[p] = merge(pointBlock[p], attributeRun(T7_LEN, end));
         case T8_VARINT -> pointFlags[p] = (int) varint(end);
         default -> throw NOT_COMMON;
       }
@@ -396,7 +421,7 @@ final class OtlpProtobufReader {
           }
         }
         case T8_LEN -> exemplar(length(end));
-        case T9_LEN -> keyValue(length(end), true);
+        case T9_LEN -> pointBlock[p] = merge(pointBlock[p], attributeRun(T9_LEN, end));
         case T10_VARINT -> pointFlags[p] = (int) varint(end);
         case T11_FIXED, T12_FIXED -> fixed64(end); // min, max: not kept
         default -> throw NOT_COMMON;
@@ -440,6 +465,48 @@ final class OtlpProtobufReader {
         default -> throw NOT_COMMON;
       }
     }
+  }
+
+  /** The block of attributes given so far in one run, then another: null for "more than one". */
+  private static Block merge(Block before, Block run) {
+    return before == Block.EMPTY ? run : null;
+  }
+
+  /**
+   * A run of attributes: the KeyValue fields of tag {@code tag} that follow one another, the first
+   * one's tag already read. Added to {@link #attributes} as {@link #keyValue} would add them one by
+   * one, but looked up whole by their bytes first: the same series' data point comes with the very
+   * same attribute bytes in every export, so a run seen before costs one hash and one comparison of
+   * its bytes instead of a string lookup per key and value. Bytes equal to a run read before are
+   * read the same way, so what is added is the same either way.
+   */
+  private Block attributeRun(int tag, int end) throws NotCommon {
+    int start = pos;
+    // Find where the run ends: the length of every KeyValue, the tags between them.
+    int runEnd;
+    while (true) {
+      runEnd = length(end);
+      pos = runEnd;
+      if (runEnd >= end || tag(end) != tag) {
+        break;
+      }
+    }
+    Block known = blocks.get(b, start, runEnd - start);
+    if (known != null) {
+      attributes.addAll(known.keys, known.names, known.values);
+      pos = runEnd;
+      return known;
+    }
+    int from = attributes.size;
+    pos = start;
+    while (true) {
+      keyValue(length(runEnd), true);
+      if (pos >= runEnd) {
+        break;
+      }
+      tag(runEnd); // the run's tag, as found above
+    }
+    return blocks.add(b, start, runEnd - start, attributes, from);
   }
 
   /**
@@ -572,6 +639,120 @@ final class OtlpProtobufReader {
       i++;
     }
     return i == to || UnsafeByteOperations.unsafeWrap(b, i, to - i).isValidUtf8();
+  }
+
+  /** The attributes that one run of bytes reads as; identity stands for content. */
+  static final class Block {
+    /** No attributes at all. */
+    static final Block EMPTY =
+        new Block(new byte[0], 0, new String[0], new String[0], new String[0]);
+
+    final byte[] bytes;
+    final int hash;
+    final String[] keys;
+    final String[] names;
+    final String[] values;
+
+    Block(byte[] bytes, int hash, String[] keys, String[] names, String[] values) {
+      this.bytes = bytes;
+      this.hash = hash;
+      this.keys = keys;
+      this.names = names;
+      this.values = values;
+    }
+  }
+
+  /**
+   * Attribute runs by their bytes: open addressing, starting over when full or past {@link
+   * #MAX_BYTES} of runs (a flood of distinct runs costs what reading them would, no more). Each
+   * start-over begins a new {@link #generation}: blocks of an older one are never returned again,
+   * so a cache keyed by block identity drops its entries then.
+   */
+  static final class BlockTable {
+    private static final int INITIAL = 1 << 4;
+    static final int MAX = 1 << 18;
+    static final long MAX_BYTES = 64L << 20;
+
+    private final int maxSlots;
+    private final long maxBytes;
+    private Block[] table = new Block[INITIAL];
+    private int size;
+    private long bytes;
+    private int generation;
+
+    /**
+     * @param maxSlots slots at most (a power of two), three quarters of them used
+     * @param maxBytes bytes of runs at most
+     */
+    BlockTable(int maxSlots, long maxBytes) {
+      this.maxSlots = maxSlots;
+      this.maxBytes = maxBytes;
+    }
+
+    /** Counts start-overs. */
+    int generation() {
+      return generation;
+    }
+
+    Block get(byte[] b, int off, int len) {
+      int hash = StringTable.hash(b, off, len);
+      int mask = table.length - 1;
+      int i = hash & mask;
+      for (Block e = table[i]; e != null; e = table[i = (i + 1) & mask]) {
+        if (e.hash == hash && Arrays.equals(e.bytes, 0, e.bytes.length, b, off, off + len)) {
+          return e;
+        }
+      }
+      return null;
+    }
+
+    /** Remembers the run {@code b[off..off+len)} as attributes {@code from..} of {@code list}. */
+    Block add(byte[] b, int off, int len, AttributeList list, int from) {
+      int to = list.size;
+      Block e =
+          new Block(
+              Arrays.copyOfRange(b, off, off + len),
+              StringTable.hash(b, off, len),
+              Arrays.copyOfRange(list.keys, from, to),
+              Arrays.copyOfRange(list.names, from, to),
+              Arrays.copyOfRange(list.values, from, to));
+      if (bytes + len > maxBytes) {
+        table = new Block[INITIAL];
+        size = 0;
+        bytes = 0;
+        generation++;
+      }
+      if ((size + 1) * 4 > table.length * 3) {
+        Block[] old = table;
+        if (old.length < maxSlots) {
+          table = new Block[old.length * 2];
+          size = 0;
+          for (Block x : old) {
+            if (x != null) {
+              insert(x);
+            }
+          }
+        } else {
+          table = new Block[INITIAL];
+          size = 0;
+          bytes = 0;
+          generation++;
+        }
+      }
+      insert(e);
+      bytes += len;
+      return e;
+    }
+
+    private void insert(Block e) {
+      int mask = table.length - 1;
+      int i = e.hash & mask;
+      while (table[i] != null) {
+        i = (i + 1) & mask;
+      }
+      table[i] = e;
+      size++;
+    }
   }
 
   /**

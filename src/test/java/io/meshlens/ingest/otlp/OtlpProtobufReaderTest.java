@@ -653,6 +653,197 @@ class OtlpProtobufReaderTest {
     assertThat(declined).isGreaterThan(100);
   }
 
+  /** The attributes of a read request, as text, with the runs of its resources and points. */
+  private static List<String> attributesOf(OtlpProtobufReader r) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < r.attributes.size; i++) {
+      out.add(r.attributes.keys[i] + "|" + r.attributes.names[i] + "|" + r.attributes.values[i]);
+    }
+    for (int i = 0; i < r.resourceCount; i++) {
+      out.add("resource " + r.resourceAttrFrom[i] + ".." + r.resourceAttrTo[i]);
+    }
+    for (int p = 0; p < r.pointCount; p++) {
+      out.add("point " + r.pointAttrFrom[p] + ".." + r.pointAttrTo[p]);
+    }
+    return out;
+  }
+
+  private static List<byte[]> simulatorMessages(int ticks) {
+    SimulatorSettings settings =
+        SimulatorSettings.defaults().withExtraTenants(3).withRequestsPerSecond(200);
+    Instant start = Instant.parse("2026-11-01T00:00:00Z");
+    MeshSimulator sim = new MeshSimulator(settings, start);
+    List<byte[]> messages = new ArrayList<>();
+    for (int i = 1; i <= ticks; i++) {
+      for (ExportMetricsServiceRequest r : sim.tick(start.plusSeconds(15L * i)).metrics()) {
+        for (ResourceMetrics rm : r.getResourceMetricsList()) {
+          messages.add(
+              ExportMetricsServiceRequest.newBuilder()
+                  .addResourceMetrics(rm)
+                  .build()
+                  .toByteArray());
+        }
+      }
+    }
+    return messages;
+  }
+
+  @Test
+  void attributeRunsReadBeforeAreServedWholeAndGiveWhatReadingThemGives() {
+    OtlpProtobufReader reused = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s);
+    List<byte[]> messages = simulatorMessages(2);
+    int served = 0;
+    for (byte[] m : messages) {
+      assertThat(reused.read(m)).isTrue();
+      List<OtlpProtobufReader.Block> firstBlocks = new ArrayList<>();
+      for (int p = 0; p < reused.pointCount; p++) {
+        firstBlocks.add(reused.pointBlock[p]);
+      }
+      assertThat(reused.read(m)).isTrue();
+      OtlpProtobufReader fresh = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s);
+      assertThat(fresh.read(m)).isTrue();
+      assertThat(attributesOf(reused)).isEqualTo(attributesOf(fresh));
+      for (int p = 0; p < reused.pointCount; p++) {
+        // The same run is the same block: what caches keyed by it rely on.
+        assertThat(reused.pointBlock[p]).isNotNull().isSameAs(firstBlocks.get(p));
+        served++;
+      }
+      assertThat(reused.resourceBlock[0]).isNotNull().isNotSameAs(OtlpProtobufReader.Block.EMPTY);
+    }
+    assertThat(served).isGreaterThan(1000);
+  }
+
+  @Test
+  void aFullRunTableStartsOverAndStillGivesWhatReadingGives() {
+    OtlpProtobufReader.BlockTable small = new OtlpProtobufReader.BlockTable(64, 4096);
+    OtlpProtobufReader reused = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s, small);
+    List<byte[]> messages = simulatorMessages(2);
+    for (byte[] m : messages) {
+      assertThat(reused.read(m)).isTrue();
+      OtlpProtobufReader fresh = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s);
+      assertThat(fresh.read(m)).isTrue();
+      assertThat(attributesOf(reused)).isEqualTo(attributesOf(fresh));
+    }
+    assertThat(small.generation()).isGreaterThan(10);
+  }
+
+  /** A length-delimited field: tag, length, bytes. */
+  private static byte[] field(int number, byte[]... parts) throws Exception {
+    java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      payload.write(p);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    com.google.protobuf.CodedOutputStream c =
+        com.google.protobuf.CodedOutputStream.newInstance(out);
+    c.writeByteArray(number, payload.toByteArray());
+    c.flush();
+    return out.toByteArray();
+  }
+
+  @Test
+  void attributesInSeveralRunsAreReadOneByOneAndTranslateAlike() throws Exception {
+    // A data point whose attributes are split by its time, and a resource whose attributes are
+    // split by dropped_attributes_count: protobuf appends both runs, in order.
+    byte[] point =
+        ByteString.copyFrom(
+                NumberDataPoint.newBuilder()
+                    .setAsDouble(3)
+                    .addAttributes(attr("b", "2"))
+                    .addAttributes(attr("a", "1"))
+                    .build()
+                    .toByteArray())
+            .concat(
+                ByteString.copyFrom(
+                    NumberDataPoint.newBuilder()
+                        .setTimeUnixNano(T)
+                        .addAttributes(attr("c", "3"))
+                        .build()
+                        .toByteArray()))
+            .toByteArray();
+    byte[] resource =
+        ByteString.copyFrom(
+                io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                    .addAttributes(attr("service.name", "api"))
+                    .setDroppedAttributesCount(1)
+                    .build()
+                    .toByteArray())
+            .concat(
+                ByteString.copyFrom(
+                    io.opentelemetry.proto.resource.v1.Resource.newBuilder()
+                        .addAttributes(attr("service.instance.id", "i-1"))
+                        .build()
+                        .toByteArray()))
+            .toByteArray();
+    byte[] metric =
+        ByteString.copyFrom(Metric.newBuilder().setName("split").build().toByteArray())
+            .concat(ByteString.copyFrom(field(5, field(1, point))))
+            .toByteArray();
+    byte[] request = field(1, field(1, resource), field(2, field(2, metric)));
+    NumberDataPoint parsed =
+        ExportMetricsServiceRequest.parseFrom(request)
+            .getResourceMetrics(0)
+            .getScopeMetrics(0)
+            .getMetrics(0)
+            .getGauge()
+            .getDataPoints(0);
+    assertThat(parsed.getAttributesList()).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      // Again and again: nothing of a split point is served from a cache.
+      assertThat(same(request)).isTrue();
+    }
+    OtlpProtobufReader reader = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s);
+    assertThat(reader.read(request)).isTrue();
+    assertThat(reader.pointBlock[0]).isNull();
+    assertThat(reader.resourceBlock[0]).isNull();
+    assertThat(reader.attributes.size).isEqualTo(5);
+  }
+
+  @Test
+  void labelSetsOfASeriesReadAgainAreTheVeryObjectTheSinkKeptAsCanonical() {
+    List<byte[]> messages = simulatorMessages(1);
+    byte[] m = messages.get(messages.size() / 2);
+    List<Labels> first = new ArrayList<>();
+    List<Labels> second = new ArrayList<>();
+    SampleSink collect =
+        new SampleSink() {
+          final List<Labels> into = first;
+
+          @Override
+          public void accept(Labels labels, long t, double value) {
+            into.add(labels);
+          }
+
+          @Override
+          public void acceptHistogram(
+              Labels point, HistogramSeries series, long t, double[] values, long start) {
+            into.add(point);
+          }
+
+          @Override
+          public void discard(String reason, String metricName) {}
+
+          @Override
+          public void metadata(String family, String type, String help, String unit) {}
+        };
+    assertThat(translator.translateProtobuf(m, collect)).isTrue();
+    int n = first.size();
+    assertThat(translator.translateProtobuf(m, collect)).isTrue();
+    second.addAll(first.subList(n, first.size()));
+    first.subList(n, first.size()).clear();
+    assertThat(second).hasSize(n).isNotEmpty();
+    for (int i = 0; i < n; i++) {
+      assertThat(second.get(i)).isSameAs(first.get(i));
+      assertThat(translator.canonical(first.get(i))).isSameAs(first.get(i));
+    }
+    // A label set holding other copies of the strings gets the shared copies.
+    Labels.Builder copies = Labels.builder();
+    first.get(0).forEach((name, value) -> copies.put(new String(name), new String(value)));
+    Labels copy = copies.build();
+    Labels canonical = translator.canonical(copy);
+    assertThat(canonical).isEqualTo(first.get(0)).isNotSameAs(copy);
+  }
+
   @Test
   void stringTableServesRepeatedStringsAsOneInstance() {
     OtlpProtobufReader reader = new OtlpProtobufReader(PrometheusNaming::labelName, s -> s);
