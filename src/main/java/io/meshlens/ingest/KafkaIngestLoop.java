@@ -50,8 +50,9 @@ import org.jboss.logging.Logger;
  *
  * <p>With more than one worker thread and a handler that {@linkplain
  * RecordHandler#parallelAcrossPartitions() allows it}, the records of a polled batch are handled
- * one partition per thread: each partition's records still in order (a series lives in one
- * partition), the batch stored and committed only when every partition's share is done.
+ * one partition per thread, the consumer thread taking one of them itself: each partition's records
+ * still in order (a series lives in one partition), the batch stored and committed only when every
+ * partition's share is done.
  */
 public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
@@ -282,7 +283,10 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
 
   private record Refused(ConsumerRecord<byte[], byte[]> record, Rejection why) {}
 
-  /** Hands every record to the handler; returns the refused ones, in partition order. */
+  /**
+   * Hands every record to the handler, one partition per thread (the first on this one); returns
+   * the refused ones, in partition order.
+   */
   private List<Refused> handleAll(ConsumerRecords<byte[], byte[]> records)
       throws InterruptedException {
     Set<TopicPartition> partitions = records.partitions();
@@ -294,19 +298,19 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
       return refused;
     }
     List<Future<List<Refused>>> parts = new ArrayList<>();
+    TopicPartition own = null;
     for (TopicPartition tp : partitions) {
+      if (own == null) {
+        // The consumer thread would only wait for the workers: it handles one partition itself,
+        // so that a batch of one partition more than there are workers (3 partitions, 2 cores)
+        // takes one round, not two.
+        own = tp;
+        continue;
+      }
       List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
-      parts.add(
-          workers.submit(
-              () -> {
-                List<Refused> refused = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> r : rs) {
-                  handler.handle(r).ifPresent(why -> refused.add(new Refused(r, why)));
-                }
-                return refused;
-              }));
+      parts.add(workers.submit(() -> handlePartition(rs)));
     }
-    List<Refused> refused = new ArrayList<>();
+    List<Refused> refused = handlePartition(records.records(own));
     for (Future<List<Refused>> part : parts) {
       try {
         refused.addAll(part.get());
@@ -315,6 +319,15 @@ public final class KafkaIngestLoop implements Runnable, AutoCloseable {
         Throwable cause = e.getCause();
         throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
       }
+    }
+    return refused;
+  }
+
+  /** Hands one partition's records to the handler, in order; returns the refused ones. */
+  private List<Refused> handlePartition(List<ConsumerRecord<byte[], byte[]>> rs) {
+    List<Refused> refused = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : rs) {
+      handler.handle(r).ifPresent(why -> refused.add(new Refused(r, why)));
     }
     return refused;
   }

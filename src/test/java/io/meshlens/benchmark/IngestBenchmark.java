@@ -489,8 +489,9 @@ public final class IngestBenchmark {
     sb.append("- Meshlens: ")
         .append(WORKERS)
         .append(
-            " worker threads for metrics (`meshlens.ingest.worker-threads`), one partition each"
-                + " at a time; spans and logs on their consumer thread\n");
+            " worker threads for metrics (`meshlens.ingest.worker-threads`) and the consumer"
+                + " thread, one partition each at a time; spans and logs on their consumer"
+                + " thread\n");
     sb.append(
         String.format(
             Locale.ROOT,
