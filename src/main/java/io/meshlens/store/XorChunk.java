@@ -1,5 +1,8 @@
 package io.meshlens.store;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -33,6 +36,9 @@ public final class XorChunk {
   public static final int SAMPLES_PER_CHUNK = 120;
 
   private static final int MAX_SAMPLES = 0xffff;
+
+  private static final VarHandle BIG_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private byte[] buf;
   private int bitLen;
@@ -274,13 +280,13 @@ public final class XorChunk {
           tDelta = readUvarint();
         } else {
           long dod;
-          if (readBits(1) == 0) {
+          if (readBit() == 0) {
             dod = 0;
-          } else if (readBits(1) == 0) {
+          } else if (readBit() == 0) {
             dod = signed(readBits(14), 14);
-          } else if (readBits(1) == 0) {
+          } else if (readBit() == 0) {
             dod = signed(readBits(17), 17);
-          } else if (readBits(1) == 0) {
+          } else if (readBit() == 0) {
             dod = signed(readBits(20), 20);
           } else {
             dod = readBits(64);
@@ -295,10 +301,10 @@ public final class XorChunk {
     }
 
     private void readXor() {
-      if (readBits(1) == 0) {
+      if (readBit() == 0) {
         return;
       }
-      if (readBits(1) != 0) {
+      if (readBit() != 0) {
         leading = (int) readBits(5);
         int sig = (int) readBits(6);
         if (sig == 0) {
@@ -326,10 +332,38 @@ public final class XorChunk {
       throw new IllegalStateException("varint overflow");
     }
 
+    /**
+     * The next {@code n} bits, most significant first. Query reads decode every sample of every
+     * chunk they touch, so the common case takes the bits from one big-endian 8-byte load (any
+     * {@code n <= 56} fits in it whatever the bit offset) instead of a byte at a time; bytes after
+     * the chunk that the load may cover are shifted out.
+     */
     private long readBits(int n) {
       if (bitPos + n > (long) end * 8) {
         throw new IllegalStateException("chunk truncated");
       }
+      int pos = (int) (bitPos >>> 3);
+      if (n <= 56 && n > 0 && pos <= data.length - 8) {
+        long word = (long) BIG_ENDIAN_LONG.get(data, pos);
+        long out = (word << (bitPos & 7)) >>> (64 - n);
+        bitPos += n;
+        return out;
+      }
+      return readBitsBytewise(n);
+    }
+
+    /** One bit; the control bits of every sample. */
+    private int readBit() {
+      if (bitPos >= (long) end * 8) {
+        throw new IllegalStateException("chunk truncated");
+      }
+      int bit = (data[(int) (bitPos >>> 3)] >>> (7 - (int) (bitPos & 7))) & 1;
+      bitPos++;
+      return bit;
+    }
+
+    /** {@link #readBits} near the end of the array and for more than 56 bits. */
+    private long readBitsBytewise(int n) {
       long out = 0;
       while (n > 0) {
         int pos = (int) (bitPos >>> 3);

@@ -201,6 +201,54 @@ class XorChunkTest {
   }
 
   @Test
+  void randomSequencesDecodeInsideABufferWithOtherBytesAroundAndFromTheOpenBuffer() {
+    // The reader loads 8 bytes at a time, which may reach past the chunk's end: whatever lies
+    // there (another chunk, garbage, the open chunk's spare capacity) must not leak into values.
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int round = 0; round < 2_000; round++) {
+      int n = 1 + rnd.nextInt(200);
+      XorChunk c = new XorChunk(8);
+      long[] ts = new long[n];
+      long[] bits = new long[n];
+      long t = rnd.nextLong(-1L << 50, 1L << 50);
+      long v = Double.doubleToRawLongBits(rnd.nextDouble() * 100);
+      for (int i = 0; i < n; i++) {
+        t += rnd.nextBoolean() ? 60_000 : 1 + rnd.nextLong(1L << rnd.nextInt(1, 40));
+        v =
+            switch (rnd.nextInt(5)) {
+              case 0 -> v;
+              case 1 -> v ^ (1L << rnd.nextInt(64));
+              case 2 -> v ^ (rnd.nextLong() >>> rnd.nextInt(64));
+              case 3 -> rnd.nextLong();
+              default -> Double.doubleToRawLongBits(Double.longBitsToDouble(v) + 1);
+            };
+        ts[i] = t;
+        bits[i] = v;
+        c.append(t, Double.longBitsToDouble(v));
+      }
+      byte[] inner = c.bytes();
+      int before = rnd.nextInt(16);
+      byte[] outer = new byte[before + inner.length + rnd.nextInt(16)];
+      for (int i = 0; i < outer.length; i++) {
+        outer[i] = (byte) rnd.nextInt(256);
+      }
+      System.arraycopy(inner, 0, outer, before, inner.length);
+      for (XorChunk.Reader r :
+          List.of(
+              XorChunk.reader(outer, before, inner.length),
+              XorChunk.reader(c.buffer(), 0, c.sizeBytes()),
+              XorChunk.reader(inner))) {
+        for (int i = 0; i < n; i++) {
+          assertThat(r.next()).as("round %d sample %d", round, i).isTrue();
+          assertThat(r.t()).as("round %d timestamp %d", round, i).isEqualTo(ts[i]);
+          assertThat(r.valueBits()).as("round %d value bits %d", round, i).isEqualTo(bits[i]);
+        }
+        assertThat(r.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void rejectsTimestampsThatDoNotIncrease() {
     XorChunk c = new XorChunk();
     c.append(T0, 1);
