@@ -13,8 +13,13 @@ import io.meshlens.query.promql.QueryResult;
 import io.meshlens.store.LabelMatcher;
 import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -33,7 +38,9 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * The Prometheus HTTP API ({@code /api/v1/query}, {@code /api/v1/query_range}, {@code
@@ -51,7 +58,14 @@ public class PrometheusApiResource {
   @Inject MetricStore store;
   @Inject MeshlensConfig config;
 
+  private static final Logger LOG = Logger.getLogger(PrometheusApiResource.class);
+
+  /** Rounds of {@link QueryWarmUp#QUERIES}, instant and range: about 3 s of one core. */
+  private static final int WARM_UP_ROUNDS = 60;
+
   private PromqlEngine engine;
+
+  private volatile boolean stopping;
 
   /** Built at start-up, so that an invalid {@code meshlens.query.*} limit stops the start. */
   @PostConstruct
@@ -63,22 +77,51 @@ public class PrometheusApiResource {
                 .withTimeout(config.query().timeout()));
   }
 
+  /** {@code meshlens.query.warm-up}: compiles the query path before the first real query. */
+  void warmUp(@Observes StartupEvent event) {
+    if (!config.query().warmUp()) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              long t0 = System.nanoTime();
+              try {
+                int n = QueryWarmUp.run(engine, r -> ok(r), WARM_UP_ROUNDS, () -> stopping);
+                LOG.infof(
+                    "query path warmed up: %d evaluations in %d ms",
+                    n, (System.nanoTime() - t0) / 1_000_000);
+              } catch (RuntimeException e) {
+                LOG.warn("query warm-up failed; queries still work, the first ones run slower", e);
+              }
+            },
+            "query-warm-up");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+  }
+
+  void stopWarmUp(@Observes ShutdownEvent event) {
+    stopping = true;
+  }
+
   @GET
   @Path("query")
-  public Response query(
+  public Uni<Response> query(
       @QueryParam("query") String query,
       @QueryParam("time") String time,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam(ScopeResolver.SCOPE_HEADER) String orgId) {
     Scope scope = access.scope(authorization, orgId);
     long t = ApiParams.time("time", time, System.currentTimeMillis());
-    return ok(run(() -> engine.instantQuery(store, scope, nonNull(query), t)));
+    String q = nonNull(query);
+    return answer(scope, q, t, t, 0, () -> ok(run(() -> engine.instantQuery(store, scope, q, t))));
   }
 
   @POST
   @Path("query")
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response queryPost(
+  public Uni<Response> queryPost(
       @FormParam("query") String query,
       @FormParam("time") String time,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
@@ -88,7 +131,7 @@ public class PrometheusApiResource {
 
   @GET
   @Path("query_range")
-  public Response queryRange(
+  public Uni<Response> queryRange(
       @QueryParam("query") String query,
       @QueryParam("start") String start,
       @QueryParam("end") String end,
@@ -106,13 +149,15 @@ public class PrometheusApiResource {
     long e = ApiParams.time("end", end, 0);
     long st = ApiParams.duration("step", step);
     // The engine checks end >= start, step > 0 and the 11,000-point limit with Prometheus' words.
-    return ok(run(() -> engine.rangeQuery(store, scope, nonNull(query), s, e, st)));
+    String q = nonNull(query);
+    return answer(
+        scope, q, s, e, st, () -> ok(run(() -> engine.rangeQuery(store, scope, q, s, e, st))));
   }
 
   @POST
   @Path("query_range")
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public Response queryRangePost(
+  public Uni<Response> queryRangePost(
       @FormParam("query") String query,
       @FormParam("start") String start,
       @FormParam("end") String end,
@@ -304,6 +349,24 @@ public class PrometheusApiResource {
             "buildUser", "meshlens",
             "buildDate", "",
             "goVersion", "n/a"));
+  }
+
+  /**
+   * Evaluates a query where it costs least. The query endpoints are non-blocking: a small query
+   * ({@link PromqlEngine#isSmall}, judged from the store's postings without reading samples) is
+   * answered on the I/O thread that received it, because handing it to a worker thread and the
+   * response back costs two thread wake-ups, which on a busy machine took longer than the query
+   * (vector(1): 2.9-3.5 ms through a worker, 1.0-2.1 ms without, at load average 14 on 2 cores).
+   * Anything larger runs on a worker thread so that the I/O thread never waits on it. Access
+   * control and parameter checks have already run on the I/O thread; the answer is the same either
+   * way.
+   */
+  private Uni<Response> answer(
+      Scope scope, String query, long start, long end, long step, Supplier<Response> evaluate) {
+    if (engine.isSmall(query, start, end, step, m -> store.seriesUpperBound(scope, m))) {
+      return Uni.createFrom().item(evaluate.get());
+    }
+    return Uni.createFrom().item(evaluate).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   private static String nonNull(String q) {

@@ -245,6 +245,14 @@ public interface MeshlensConfig {
      */
     @WithDefault("2m")
     Duration timeout();
+
+    /**
+     * Whether a background thread runs typical dashboard queries over a small made-up store right
+     * after start-up (about 3 s of one core), so that the first real queries run compiled code
+     * instead of the interpreter's.
+     */
+    @WithDefault("true")
+    boolean warmUp();
   }
 
   /**

@@ -626,6 +626,44 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     return out;
   }
 
+  /**
+   * At least as many series as {@link #select} with these matchers can return in {@code scope},
+   * from the postings of the equality matchers and the scope's visibility alone: no series, sample
+   * or regular expression is touched, so it costs a few bitmap intersections. Matchers it cannot
+   * judge that cheaply (regular expressions, {@code !=}, empty values, labels a peer sees
+   * pseudonymised) are left out, which only widens the bound.
+   */
+  public long seriesUpperBound(Scope scope, List<LabelMatcher> matchers) {
+    requireScope(scope);
+    boolean peerViews = privacy.enabled() && !scope.isEverything();
+    indexLock.readLock().lock();
+    try {
+      RoaringBitmap ids = null;
+      for (LabelMatcher m : matchers) {
+        if (m.type() != LabelMatcher.Type.EQUAL
+            || m.matchesEmpty()
+            || (peerViews && PeerPrivacy.REDACTABLE.contains(m.name()))) {
+          continue;
+        }
+        Map<String, RoaringBitmap> values = postings.get(m.name());
+        RoaringBitmap b = values == null ? null : values.get(m.value());
+        if (b == null || b.isEmpty()) {
+          return 0;
+        }
+        ids = ids == null ? b : RoaringBitmap.and(ids, b);
+      }
+      if (scope.isEverything()) {
+        return ids == null ? allIds.getLongCardinality() : ids.getLongCardinality();
+      }
+      RoaringBitmap visible = scopeIds(scope);
+      return ids == null
+          ? visible.getLongCardinality()
+          : RoaringBitmap.andCardinality(ids, visible);
+    } finally {
+      indexLock.readLock().unlock();
+    }
+  }
+
   /** A series as a scope sees it: its own labels, or a peer's redacted view of them. */
   private record Match(MemSeries series, Labels labels) {}
 

@@ -76,11 +76,15 @@ import org.junit.jupiter.api.Test;
 @TestProfile(PromqlLatencyBenchmark.QuietService.class)
 public class PromqlLatencyBenchmark {
 
-  /** Nothing else runs in the service: no simulator, rollups, self-metrics or checkpoints. */
+  /**
+   * Nothing else runs in the service: no simulator, rollups, self-metrics or checkpoints. The query
+   * warm-up runs, as in production (the test configuration turns it off for the test suite).
+   */
   public static final class QuietService implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
+          "meshlens.query.warm-up", "true",
           "meshlens.simulator.enabled", "false",
           "meshlens.self-metrics.enabled", "false",
           "meshlens.alerting.rollup-interval", "24h",

@@ -54,6 +54,66 @@ class MetricStoreTest {
   }
 
   @Test
+  void seriesUpperBoundIsNeverBelowWhatSelectReturnsAndExactForEqualityMatchersOverTheMesh() {
+    String[] tenants = {"shop", "search", "payments"};
+    java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 300; i++) {
+      String owner = tenants[i % 3];
+      String peer = tenants[r.nextInt(3)];
+      int id =
+          series(
+              i % 2 == 0 ? "requests_total" : "bytes_total",
+              owner,
+              Set.copyOf(List.of(owner, peer)),
+              "code",
+              Integer.toString(200 + 100 * r.nextInt(4)),
+              "destination_workload",
+              "w-" + r.nextInt(5),
+              "cluster",
+              r.nextBoolean() ? "east" : "west");
+      store.append(id, 1000, i);
+    }
+    List<List<LabelMatcher>> selectors =
+        List.of(
+            List.of(LabelMatcher.equal("__name__", "requests_total")),
+            List.of(
+                LabelMatcher.equal("__name__", "requests_total"),
+                LabelMatcher.equal("code", "500")),
+            List.of(
+                LabelMatcher.equal("__name__", "bytes_total"),
+                LabelMatcher.of("code", LabelMatcher.Type.REGEX, "[45].."),
+                LabelMatcher.of("cluster", LabelMatcher.Type.NOT_EQUAL, "east")),
+            List.of(
+                LabelMatcher.equal("__name__", "requests_total"),
+                LabelMatcher.equal("destination_workload", "w-3")),
+            List.of(LabelMatcher.equal("code", "600")),
+            List.of(LabelMatcher.equal("absent", "")),
+            List.of(LabelMatcher.of("__name__", LabelMatcher.Type.REGEX, ".+")));
+    List<Scope> scopes =
+        List.of(
+            Scope.everything(),
+            Scope.tenants(Set.of("shop")),
+            Scope.tenants(Set.of("search", "payments")),
+            Scope.tenants(Set.of("nobody")));
+    for (List<LabelMatcher> matchers : selectors) {
+      for (Scope scope : scopes) {
+        int selected = store.select(scope, matchers, 0, 2000).size();
+        long bound = store.seriesUpperBound(scope, matchers);
+        assertThat(bound).as("%s in %s", matchers, scope).isGreaterThanOrEqualTo(selected);
+        boolean equalityOnly =
+            matchers.stream()
+                .allMatch(m -> m.type() == LabelMatcher.Type.EQUAL && !m.matchesEmpty());
+        if (equalityOnly && scope.isEverything()) {
+          assertThat(bound).as("%s in %s", matchers, scope).isEqualTo(selected);
+        }
+      }
+    }
+    assertThat(store.seriesUpperBound(Scope.tenants(Set.of("shop")), selectors.get(0)))
+        .isLessThan(store.seriesUpperBound(Scope.everything(), selectors.get(0)));
+    assertThat(store.seriesUpperBound(Scope.everything(), selectors.get(4))).isZero();
+  }
+
+  @Test
   void replayedAndOutOfOrderSamplesAreDroppedNotDuplicated() {
     int id = series("m", "shop", Set.of("shop"));
     assertThat(store.append(id, 1000, 1)).isTrue();

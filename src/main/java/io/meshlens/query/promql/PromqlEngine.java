@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Answers PromQL queries over a {@link SeriesReader} with Prometheus 2.42's semantics: the entry
@@ -125,6 +126,100 @@ public final class PromqlEngine {
               + " for range query, must be Scalar or instant Vector");
     }
     return run(reader, scope, expr, startMs, endMs, stepMs);
+  }
+
+  /**
+   * Upper bounds under which {@link #isSmall} calls a query small: points the selected series can
+   * yield over the query's steps, and samples they hold over the time the query reads at one sample
+   * per {@link #SMALL_SAMPLE_SPACING_MS} (Istio's default scrape interval).
+   */
+  static final long SMALL_MAX_POINTS = 25_000;
+
+  static final long SMALL_MAX_SAMPLES = 100_000;
+  static final long SMALL_SAMPLE_SPACING_MS = 15_000;
+
+  /**
+   * Whether a query reads and returns so little that answering it costs less than handing it to
+   * another thread: at most {@value #SMALL_MAX_POINTS} series × steps and {@value
+   * #SMALL_MAX_SAMPLES} samples, counting each selector's series by {@code seriesBound} (an upper
+   * bound such as {@code MetricStore.seriesUpperBound}), and no subquery. Queries that do not parse
+   * or whose parameters are invalid are small: they fail at once. Only a judgement of cost: the
+   * answer is the same whichever thread evaluates the query.
+   */
+  public boolean isSmall(
+      String query,
+      long startMs,
+      long endMs,
+      long stepMs,
+      ToLongFunction<List<LabelMatcher>> seriesBound) {
+    Expr expr;
+    try {
+      expr = parse(query);
+    } catch (PromqlException e) {
+      return true;
+    }
+    if (endMs < startMs || stepMs < 0 || (stepMs == 0 && endMs != startMs)) {
+      return true;
+    }
+    long steps = stepMs == 0 ? 1 : (endMs - startMs) / stepMs + 1;
+    if (steps > SMALL_MAX_POINTS) {
+      return false;
+    }
+    long[] totals = new long[2]; // points, samples
+    if (!addFootprint(expr, endMs - startMs, steps, seriesBound, totals)) {
+      return false;
+    }
+    return totals[0] <= SMALL_MAX_POINTS && totals[1] <= SMALL_MAX_SAMPLES;
+  }
+
+  /** Adds the selectors' points and samples below {@code e}; false at a subquery. */
+  private boolean addFootprint(
+      Expr e,
+      long spanMs,
+      long steps,
+      ToLongFunction<List<LabelMatcher>> seriesBound,
+      long[] totals) {
+    if (e instanceof VectorSelector vs) {
+      return addSelector(
+          vs, spanMs + settings.lookbackDelta().toMillis(), steps, seriesBound, totals);
+    } else if (e instanceof MatrixSelector ms) {
+      return addSelector(ms.selector(), spanMs + ms.rangeMs(), steps, seriesBound, totals);
+    } else if (e instanceof SubqueryExpr) {
+      return false;
+    } else if (e instanceof ParenExpr p) {
+      return addFootprint(p.expr(), spanMs, steps, seriesBound, totals);
+    } else if (e instanceof UnaryExpr u) {
+      return addFootprint(u.expr(), spanMs, steps, seriesBound, totals);
+    } else if (e instanceof BinaryExpr b) {
+      return addFootprint(b.lhs(), spanMs, steps, seriesBound, totals)
+          && addFootprint(b.rhs(), spanMs, steps, seriesBound, totals);
+    } else if (e instanceof AggregateExpr a) {
+      return addFootprint(a.expr(), spanMs, steps, seriesBound, totals)
+          && (a.param() == null || addFootprint(a.param(), spanMs, steps, seriesBound, totals));
+    } else if (e instanceof Call c) {
+      for (Expr arg : c.args()) {
+        if (!addFootprint(arg, spanMs, steps, seriesBound, totals)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean addSelector(
+      VectorSelector vs,
+      long readMs,
+      long steps,
+      ToLongFunction<List<LabelMatcher>> seriesBound,
+      long[] totals) {
+    long series = seriesBound.applyAsLong(vs.matchers());
+    long samplesPerSeries = readMs / SMALL_SAMPLE_SPACING_MS + 1;
+    if (series > SMALL_MAX_POINTS || readMs < 0 || samplesPerSeries > SMALL_MAX_SAMPLES) {
+      return false;
+    }
+    totals[0] += series * steps;
+    totals[1] += series * samplesPerSeries;
+    return totals[0] <= SMALL_MAX_POINTS && totals[1] <= SMALL_MAX_SAMPLES;
   }
 
   private static Expr parse(String query) {
