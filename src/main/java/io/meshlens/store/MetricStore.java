@@ -313,12 +313,25 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * millions of series).
    */
   public Labels intern(Labels labels) {
-    String[] pairs = new String[labels.size() * 2];
+    String[] pairs = null;
     for (int i = 0; i < labels.size(); i++) {
-      pairs[2 * i] = symbol(labels.name(i));
-      pairs[2 * i + 1] = symbol(labels.value(i));
+      String name = symbol(labels.name(i));
+      String value = symbol(labels.value(i));
+      if (pairs == null && (name != labels.name(i) || value != labels.value(i))) {
+        pairs = new String[labels.size() * 2];
+        for (int j = 0; j < i; j++) {
+          pairs[2 * j] = labels.name(j);
+          pairs[2 * j + 1] = labels.value(j);
+        }
+      }
+      if (pairs != null) {
+        pairs[2 * i] = name;
+        pairs[2 * i + 1] = value;
+      }
     }
-    return Labels.of(pairs);
+    // Label sets from the ingest path mostly hold the shared copies already (the first sight of a
+    // string makes it the shared copy): then they are their own interned form.
+    return pairs == null ? labels : Labels.of(pairs);
   }
 
   private String symbol(String s) {

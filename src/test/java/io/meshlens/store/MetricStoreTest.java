@@ -161,6 +161,20 @@ class MetricStoreTest {
   }
 
   @Test
+  void internGivesOneCopyOfEachStringAndKeepsALabelSetThatHoldsThemAlready() {
+    Labels first = store.intern(Labels.of("__name__", new String("up"), "job", new String("a")));
+    Labels copy = Labels.of("__name__", new String("up"), "job", new String("a"));
+    Labels interned = store.intern(copy);
+    assertThat(interned).isEqualTo(copy).isNotSameAs(copy);
+    for (int i = 0; i < copy.size(); i++) {
+      assertThat(interned.name(i)).isSameAs(first.name(i));
+      assertThat(interned.value(i)).isSameAs(first.value(i));
+    }
+    assertThat(store.intern(interned)).isSameAs(interned);
+    assertThat(store.intern(first)).isSameAs(first);
+  }
+
+  @Test
   void timeRangeIsInclusiveAndEmptyRangesDropTheSeries() {
     int id = series("m", "shop", Set.of("shop"));
     for (long t = 1000; t <= 5000; t += 1000) {

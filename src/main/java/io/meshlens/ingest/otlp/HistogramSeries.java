@@ -28,6 +28,18 @@ public final class HistogramSeries {
   private final int hash;
 
   HistogramSeries(String name, boolean hasSum, double[] bounds) {
+    this(name, hasSum, bounds, s -> s);
+  }
+
+  /**
+   * @param shared gives the copy of a series name or {@code le} text to hold (the translator's
+   *     shared copy, so that label sets made with this shape are canonical as they are)
+   */
+  HistogramSeries(
+      String name,
+      boolean hasSum,
+      double[] bounds,
+      java.util.function.UnaryOperator<String> shared) {
     this.name = name;
     this.hasSum = hasSum;
     this.bounds = bounds.clone();
@@ -36,16 +48,16 @@ public final class HistogramSeries {
     this.names = new String[n];
     this.le = new String[n];
     if (hasSum) {
-      names[0] = name + "_sum";
+      names[0] = shared.apply(name + "_sum");
     }
-    names[first - 1] = name + "_count";
-    String bucket = name + "_bucket";
+    names[first - 1] = shared.apply(name + "_count");
+    String bucket = shared.apply(name + "_bucket");
     for (int b = 0; b < bounds.length; b++) {
       names[first + b] = bucket;
-      le[first + b] = GoFloats.formatPlain(bounds[b]);
+      le[first + b] = shared.apply(GoFloats.formatPlain(bounds[b]));
     }
     names[n - 1] = bucket;
-    le[n - 1] = "+Inf";
+    le[n - 1] = shared.apply("+Inf");
     this.hash = (name.hashCode() * 31 + Boolean.hashCode(hasSum)) * 31 + Arrays.hashCode(bounds);
   }
 

@@ -440,7 +440,7 @@ public final class OtlpMetricsTranslator {
     ShapeKey key = new ShapeKey(name, hasSum, Arrays.copyOfRange(bounds, from, from + size));
     HistogramSeries shape = shapes.get(key);
     if (shape == null) {
-      shape = new HistogramSeries(name, hasSum, key.bounds());
+      shape = new HistogramSeries(name, hasSum, key.bounds(), this::symbol);
       if (shapes.size() >= MAX_CACHED_NAMES) {
         shapes.clear();
       }

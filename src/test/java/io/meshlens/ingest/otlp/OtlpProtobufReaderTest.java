@@ -799,12 +799,21 @@ class OtlpProtobufReaderTest {
     assertThat(reader.attributes.size).isEqualTo(5);
   }
 
+  private boolean hasHistogramAndCounter(byte[] bytes) {
+    EventSink probe = new EventSink(false);
+    reference.translateProtobuf(bytes, probe);
+    String all = String.join("\n", probe.events);
+    return all.contains("histogram") && all.contains("cumulative");
+  }
+
   @Test
   void labelSetsOfASeriesReadAgainAreTheVeryObjectTheSinkKeptAsCanonical() {
     List<byte[]> messages = simulatorMessages(1);
-    byte[] m = messages.get(messages.size() / 2);
+    // A message with both kinds of series: counters and histograms.
+    byte[] m = messages.stream().filter(this::hasHistogramAndCounter).findFirst().orElseThrow();
     List<Labels> first = new ArrayList<>();
     List<Labels> second = new ArrayList<>();
+    List<Labels> buckets = new ArrayList<>();
     SampleSink collect =
         new SampleSink() {
           final List<Labels> into = first;
@@ -818,6 +827,9 @@ class OtlpProtobufReaderTest {
           public void acceptHistogram(
               Labels point, HistogramSeries series, long t, double[] values, long start) {
             into.add(point);
+            for (int i = 0; i < series.size(); i++) {
+              buckets.add(series.labels(point, i));
+            }
           }
 
           @Override
@@ -835,6 +847,11 @@ class OtlpProtobufReaderTest {
     for (int i = 0; i < n; i++) {
       assertThat(second.get(i)).isSameAs(first.get(i));
       assertThat(translator.canonical(first.get(i))).isSameAs(first.get(i));
+    }
+    // The series of a histogram's point (names and le from the shape) are canonical as made.
+    assertThat(buckets).isNotEmpty();
+    for (Labels b : buckets) {
+      assertThat(translator.canonical(b)).isSameAs(b);
     }
     // A label set holding other copies of the strings gets the shared copies.
     Labels.Builder copies = Labels.builder();
