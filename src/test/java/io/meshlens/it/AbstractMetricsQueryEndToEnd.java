@@ -402,6 +402,29 @@ abstract class AbstractMetricsQueryEndToEnd {
   }
 
   @Test
+  void queriesHandedToAWorkerThreadAnswerAndFailAsSmallOnesDo() {
+    // A subquery and more than 25,000 steps are never answered on the I/O thread.
+    assertThat(value(PAYMENTS, null, "sum(istio_requests_total)")).isEqualTo("20");
+    assertThat(value(PAYMENTS, null, "max_over_time(sum(istio_requests_total)[1s:1s])"))
+        .isEqualTo("20");
+    given()
+        .header("Authorization", "Bearer " + PAYMENTS)
+        .formParam("query", "sum(istio_requests_total)")
+        .formParam("start", Long.toString(T / 1000 - 30_000))
+        .formParam("end", AT)
+        .formParam("step", "1s")
+        .post("/api/v1/query_range")
+        .then()
+        .statusCode(400)
+        .body("errorType", equalTo("bad_data"))
+        .body(
+            "error",
+            equalTo(
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
+                    + " query resolution (?step=XX)"));
+  }
+
+  @Test
   void queryRangeAndPostFormReturnPrometheusShapes() {
     JsonPath j =
         given()
