@@ -58,8 +58,31 @@ public final class SpanDecoder {
     this.encoding = Objects.requireNonNull(encoding, "encoding");
   }
 
+  /** Reads protobuf's common form without protobuf's parser; one per thread. */
+  private static final ThreadLocal<SpanProtoReader> READER =
+      ThreadLocal.withInitial(SpanProtoReader::new);
+
   /** Decodes the value of one Kafka message. */
   public DecodeResult<List<SpanRecord>> decode(byte[] message) {
+    DecodeFailure bad = limits.check(message);
+    if (bad != null) {
+      return DecodeResult.failed(bad);
+    }
+    if (message != null
+        && (encoding == PayloadEncoding.OTLP_PROTO
+            || (encoding == PayloadEncoding.AUTO && !PayloadEncoding.looksLikeJson(message)))) {
+      // What the reader accepts, protobuf's parser reads the same way (SpanProtoReader); the
+      // rest, good or bad, takes the parser.
+      List<SpanRecord> direct = READER.get().read(message);
+      if (direct != null) {
+        return DecodeResult.ok(direct);
+      }
+    }
+    return decodeParsed(message);
+  }
+
+  /** {@link #decode(byte[])} through protobuf's parser (or the JSON reader) only. */
+  DecodeResult<List<SpanRecord>> decodeParsed(byte[] message) {
     DecodeFailure bad = limits.check(message);
     if (bad != null) {
       return DecodeResult.failed(bad);
@@ -181,7 +204,38 @@ public final class SpanDecoder {
   }
 
   private static SpanRecord record(Span span, ResourceIdentity resource) {
-    Map<String, String> attrs = AttributeText.toMap(span.getAttributesList());
+    ByteString parent = span.getParentSpanId();
+    return record(
+        TraceIds.hex(span.getTraceId()),
+        TraceIds.hex(span.getSpanId()),
+        isZero(parent) ? "" : TraceIds.hex(parent),
+        span.getName(),
+        span.getKindValue(),
+        span.getStartTimeUnixNano(),
+        span.getEndTimeUnixNano(),
+        span.getStatus().getCodeValue(),
+        span.getStatus().getMessage(),
+        span.getEventsCount(),
+        span.getLinksCount(),
+        AttributeText.toMap(span.getAttributesList()),
+        resource);
+  }
+
+  /** A span's record from its fields, ids in hex ({@code ""} for no parent). */
+  static SpanRecord record(
+      String traceId,
+      String spanId,
+      String parentSpanId,
+      String name,
+      int kind,
+      long start,
+      long end,
+      int statusCode,
+      String statusMessage,
+      int eventsCount,
+      int linksCount,
+      Map<String, String> attrs,
+      ResourceIdentity resource) {
     Map<String, String> res = resource.attributes;
     NodeId node = NodeId.parse(get(attrs, res, "node_id"));
     String namespace =
@@ -193,25 +247,22 @@ public final class SpanDecoder {
         first(get(attrs, res, "istio.cluster_id"), get(attrs, res, "k8s.cluster.name"), "");
     String pod = first(get(attrs, res, "k8s.pod.name"), node.pod(), "");
     String upstream = first(attrs.get("upstream_cluster"), attrs.get("upstream_cluster.name"), "");
-    ByteString parent = span.getParentSpanId();
-    long start = span.getStartTimeUnixNano();
-    long end = span.getEndTimeUnixNano();
     return new SpanRecord(
-        TraceIds.hex(span.getTraceId()),
-        TraceIds.hex(span.getSpanId()),
-        isZero(parent) ? "" : TraceIds.hex(parent),
-        span.getName(),
-        SpanRecord.Kind.ofOtlp(span.getKindValue()),
+        traceId,
+        spanId,
+        parentSpanId,
+        name,
+        SpanRecord.Kind.ofOtlp(kind),
         start,
         end,
         Long.compareUnsigned(end, start) > 0 ? end - start : 0,
-        SpanRecord.StatusCode.ofOtlp(span.getStatus().getCodeValue()),
-        span.getStatus().getMessage(),
+        SpanRecord.StatusCode.ofOtlp(statusCode),
+        statusMessage,
         resource.serviceName,
         res,
         attrs,
-        span.getEventsCount(),
-        span.getLinksCount(),
+        eventsCount,
+        linksCount,
         namespace,
         cluster,
         pod,
@@ -264,12 +315,20 @@ public final class SpanDecoder {
   }
 
   /** What a resource contributes to every span under it, computed once per resource. */
-  private static final class ResourceIdentity {
+  static final class ResourceIdentity {
+    /** A request's resource that is not given. */
+    static final ResourceIdentity NONE = new ResourceIdentity(Map.of());
+
     final Map<String, String> attributes;
     final String serviceName;
 
     ResourceIdentity(Resource resource) {
-      this.attributes = AttributeText.toMap(resource.getAttributesList());
+      this(AttributeText.toMap(resource.getAttributesList()));
+    }
+
+    /** From the attributes as {@link AttributeText#toMap} makes them. */
+    ResourceIdentity(Map<String, String> attributes) {
+      this.attributes = attributes;
       this.serviceName = orEmpty(attributes.get("service.name"));
     }
   }

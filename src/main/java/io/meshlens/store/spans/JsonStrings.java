@@ -20,7 +20,12 @@ final class JsonStrings {
     if (map.isEmpty()) {
       return "{}";
     }
-    StringBuilder sb = new StringBuilder(32 * map.size());
+    int length = 2;
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      length += e.getKey().length() + e.getValue().length() + 6;
+    }
+    // Room for every character plus a few escapes: one allocation for most maps.
+    StringBuilder sb = new StringBuilder(length + 16);
     sb.append('{');
     boolean first = true;
     for (Map.Entry<String, String> e : map.entrySet()) {
@@ -38,8 +43,21 @@ final class JsonStrings {
   private static void string(StringBuilder sb, String s) {
     sb.append('"');
     int n = s.length();
+    int first = 0;
+    while (first < n) {
+      char c = s.charAt(first);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      first++;
+    }
+    if (first == n) {
+      // Nothing to escape, as for nearly every attribute: one copy.
+      sb.append(s).append('"');
+      return;
+    }
     int from = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < n; i++) {
       char c = s.charAt(i);
       if (c >= 0x20 && c != '"' && c != '\\') {
         continue;
