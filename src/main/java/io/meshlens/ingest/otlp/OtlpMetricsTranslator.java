@@ -82,7 +82,28 @@ public final class OtlpMetricsTranslator {
 
   /** Per thread, the label sets made from attribute runs read by that thread's reader. */
   private final ThreadLocal<SeriesLabelsCache> seriesLabels =
-      ThreadLocal.withInitial(SeriesLabelsCache::new);
+      ThreadLocal.withInitial(() -> new SeriesLabelsCache(this::shared));
+
+  /**
+   * One instance of each label set the per-thread caches hold: a series' data points reach every
+   * thread in turn (partitions move between worker threads), and each thread's cache would keep a
+   * label set of its own otherwise.
+   */
+  private final Map<Labels, Labels> labelSets = new ConcurrentHashMap<>();
+
+  private static final int MAX_LABEL_SETS = 2_000_000;
+
+  private Labels shared(Labels labels) {
+    Labels known = labelSets.get(labels);
+    if (known != null) {
+      return known;
+    }
+    if (labelSets.size() >= MAX_LABEL_SETS) {
+      labelSets.clear();
+    }
+    known = labelSets.putIfAbsent(labels, labels);
+    return known == null ? labels : known;
+  }
 
   public OtlpMetricsTranslator(TranslatorSettings settings) {
     Map<String, String> names = new HashMap<>();
@@ -229,7 +250,7 @@ public final class OtlpMetricsTranslator {
    * its label set back with one lookup by reference instead of being built label by label, and it
    * is the very object the sink keyed its cache with, which then matches by reference too. Per
    * thread, like the reader whose runs it refers to; emptied when the reader's run table starts
-   * over.
+   * over. The label sets themselves are one instance for all threads ({@link #shared}).
    */
   private static final class SeriesLabelsCache {
     private static final int MAX = 1 << 20;
@@ -272,7 +293,12 @@ public final class OtlpMetricsTranslator {
 
     private final HashMap<Key, Labels> map = new HashMap<>();
     private final Key probe = new Key();
+    private final java.util.function.UnaryOperator<Labels> shared;
     private int generation;
+
+    SeriesLabelsCache(java.util.function.UnaryOperator<Labels> shared) {
+      this.shared = shared;
+    }
 
     /** The resource whose metrics are being translated; null when not cacheable. */
     OtlpProtobufReader.Block resource;
@@ -292,14 +318,17 @@ public final class OtlpMetricsTranslator {
       return map.get(probe.set(resource, point, name, withName));
     }
 
-    void put(OtlpProtobufReader.Block point, String name, boolean withName, Labels labels) {
+    /** Caches {@code labels} for the run and returns the instance to use from now on. */
+    Labels put(OtlpProtobufReader.Block point, String name, boolean withName, Labels labels) {
       if (resource == null || point == null) {
-        return;
+        return labels;
       }
       if (map.size() >= MAX) {
         map.clear();
       }
-      map.put(new Key().set(resource, point, name, withName), labels);
+      Labels one = shared.apply(labels);
+      map.put(new Key().set(resource, point, name, withName), one);
+      return one;
     }
   }
 
@@ -357,8 +386,8 @@ public final class OtlpMetricsTranslator {
           sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
           continue;
         }
-        series = labels.put(Labels.METRIC_NAME, name).build();
-        cache.put(r.pointBlock[p], name, true, series);
+        series =
+            cache.put(r.pointBlock[p], name, true, labels.put(Labels.METRIC_NAME, name).build());
       }
       boolean stale = isStale(r.pointFlags[p]);
       emit(
@@ -392,8 +421,7 @@ public final class OtlpMetricsTranslator {
           sink.discard(DiscardReason.INVALID_LABEL_NAME, r.metricName[m]);
           continue;
         }
-        point = labels.build();
-        cache.put(r.pointBlock[p], name, false, point);
+        point = cache.put(r.pointBlock[p], name, false, labels.build());
       }
       int countsFrom = r.pointCountsFrom[p];
       int countsSize = r.pointCountsTo[p] - countsFrom;

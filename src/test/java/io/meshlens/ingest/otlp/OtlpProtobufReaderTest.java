@@ -848,6 +848,26 @@ class OtlpProtobufReaderTest {
       assertThat(second.get(i)).isSameAs(first.get(i));
       assertThat(translator.canonical(first.get(i))).isSameAs(first.get(i));
     }
+    // Another thread (its own reader and cache) hands out the same instances.
+    List<Labels> third = new ArrayList<>();
+    Thread other =
+        new Thread(
+            () -> {
+              int before = first.size();
+              translator.translateProtobuf(m, collect);
+              third.addAll(first.subList(before, first.size()));
+            });
+    other.start();
+    try {
+      other.join();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    first.subList(n, first.size()).clear();
+    assertThat(third).hasSize(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(third.get(i)).isSameAs(first.get(i));
+    }
     // The series of a histogram's point (names and le from the shape) are canonical as made.
     assertThat(buckets).isNotEmpty();
     for (Labels b : buckets) {
