@@ -426,11 +426,13 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     if (existing != null && isVisibleToAll(existing.id, s)) {
       return existing.id;
     }
+    // Interned before the lock, which every thread creating series waits for.
+    Labels interned = existing == null ? intern(s.labels()) : null;
     indexLock.writeLock().lock();
     try {
       MemSeries ms = byLabels.get(s.labels());
       if (ms == null) {
-        ms = new MemSeries(byId.size(), intern(s.labels()));
+        ms = new MemSeries(byId.size(), interned != null ? interned : intern(s.labels()));
         index(ms);
       }
       for (String tenant : s.visibleTo()) {
