@@ -25,6 +25,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * an inbound line belongs to its destination service's namespace, which is the proxy's own. OTLP
  * log records that are not access logs are counted as discarded ({@code not_an_access_log}) until
  * the generic log store exists.
+ *
+ * <p>The records of a polled batch are decoded one partition per worker thread (decoders, tenant
+ * directory, limiter and counters are thread-safe); the batch is stored on the consumer thread.
+ * Which order a batch's rows reach the store in does not matter: an entry is identified by its
+ * content.
  */
 public final class AccessLogsHandler extends StoringHandler<StoredLog> {
 
@@ -103,6 +108,11 @@ public final class AccessLogsHandler extends StoringHandler<StoredLog> {
       stats().clusterClock(cluster).observe(rec.startTimeMillis() + Math.max(0, rec.durationMs()));
     }
     return Optional.empty();
+  }
+
+  @Override
+  public boolean parallelAcrossPartitions() {
+    return true;
   }
 
   @Override

@@ -66,9 +66,16 @@ abstract class StoringHandler<R> implements RecordHandler {
   /** The store's offsets, {@code "topic/partition"} to next offset. */
   abstract Map<String, Long> loadOffsets() throws Exception;
 
+  /**
+   * Adds a row to the pending batch. Safe from several threads at once, for handlers that {@link
+   * #parallelAcrossPartitions() handle partitions in parallel}; {@link #flush} runs after every
+   * {@link #handle} of the batch has returned.
+   */
   final void add(R row, String tenant) {
-    pending.add(row);
-    pendingByTenant.merge(tenant, 1L, Long::sum);
+    synchronized (pending) {
+      pending.add(row);
+      pendingByTenant.merge(tenant, 1L, Long::sum);
+    }
   }
 
   final void discardItem(String reason) {
@@ -100,15 +107,19 @@ abstract class StoringHandler<R> implements RecordHandler {
   public final void flush(Map<TopicPartition, Long> nextOffsets) throws Exception {
     Map<String, Long> offsets = new HashMap<>();
     nextOffsets.forEach((tp, o) -> offsets.put(OffsetKeys.key(tp), o));
-    store(pending, offsets);
-    pendingByTenant.forEach((t, n) -> stats.pointsOf(t).add(n));
-    discardPending();
+    synchronized (pending) {
+      store(pending, offsets);
+      pendingByTenant.forEach((t, n) -> stats.pointsOf(t).add(n));
+      discardPending();
+    }
   }
 
   @Override
   public final void discardPending() {
-    pending.clear();
-    pendingByTenant.clear();
+    synchronized (pending) {
+      pending.clear();
+      pendingByTenant.clear();
+    }
   }
 
   @Override

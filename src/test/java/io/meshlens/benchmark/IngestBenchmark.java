@@ -489,9 +489,9 @@ public final class IngestBenchmark {
     sb.append("- Meshlens: ")
         .append(WORKERS)
         .append(
-            " worker threads for metrics (`meshlens.ingest.worker-threads`) and the consumer"
-                + " thread, one partition each at a time; spans and logs on their consumer"
-                + " thread\n");
+            " worker threads (`meshlens.ingest.worker-threads`) and the consumer thread, one"
+                + " partition each at a time, for metrics and for decoding access logs (stored on"
+                + " the consumer thread); spans on their consumer thread\n");
     sb.append(
         String.format(
             Locale.ROOT,
