@@ -31,7 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Which order a batch's rows reach the store in does not matter: an entry is identified by its
  * content.
  */
-public final class AccessLogsHandler extends StoringHandler<StoredLog> {
+public final class AccessLogsHandler extends StoringHandler<AccessLogStore.Entry> {
 
   private final AccessLogDecoder lines = new AccessLogDecoder();
   private final OtlpLogDecoder otlp = new OtlpLogDecoder();
@@ -82,27 +82,29 @@ public final class AccessLogsHandler extends StoringHandler<StoredLog> {
         discardItem(TenantLimiter.LOG_BYTES_RATE_LIMIT, tenant);
         continue;
       }
+      // Hashed here, on a decoding thread, rather than on the thread that stores the batch.
       add(
-          new StoredLog(
-              tenant,
-              cluster,
-              namespace == null ? "" : namespace,
-              rec.pod() == null ? "" : rec.pod(),
-              Workloads.fromPod(rec.pod()),
-              rec.startTimeMillis(),
-              rec.method(),
-              rec.path(),
-              rec.authority(),
-              rec.responseCode(),
-              rec.responseFlags(),
-              rec.durationMs(),
-              rec.bytesSent(),
-              rec.bytesReceived(),
-              rec.upstreamCluster().name(),
-              rec.requestId(),
-              rec.traceId(),
-              rec.direction().label(),
-              rec.raw()),
+          AccessLogStore.Entry.of(
+              new StoredLog(
+                  tenant,
+                  cluster,
+                  namespace == null ? "" : namespace,
+                  rec.pod() == null ? "" : rec.pod(),
+                  Workloads.fromPod(rec.pod()),
+                  rec.startTimeMillis(),
+                  rec.method(),
+                  rec.path(),
+                  rec.authority(),
+                  rec.responseCode(),
+                  rec.responseFlags(),
+                  rec.durationMs(),
+                  rec.bytesSent(),
+                  rec.bytesReceived(),
+                  rec.upstreamCluster().name(),
+                  rec.requestId(),
+                  rec.traceId(),
+                  rec.direction().label(),
+                  rec.raw())),
           tenant);
       stats().addBytes(tenant, rec.raw().length());
       stats().clusterClock(cluster).observe(rec.startTimeMillis() + Math.max(0, rec.durationMs()));
@@ -116,8 +118,8 @@ public final class AccessLogsHandler extends StoringHandler<StoredLog> {
   }
 
   @Override
-  void store(List<StoredLog> rows, Map<String, Long> offsets) throws Exception {
-    store.append(rows, offsets);
+  void store(List<AccessLogStore.Entry> rows, Map<String, Long> offsets) throws Exception {
+    store.appendEntries(rows, offsets);
   }
 
   @Override

@@ -146,6 +146,25 @@ public final class AccessLogStore implements AutoCloseable {
    * request id, pod, direction, start time and line) is skipped, so a replay stores nothing twice.
    */
   public void append(List<StoredLog> logs, Map<String, Long> kafkaOffsets) throws SQLException {
+    List<Entry> entries = new ArrayList<>(logs.size());
+    for (StoredLog l : logs) {
+      entries.add(Entry.of(l));
+    }
+    appendEntries(entries, kafkaOffsets);
+  }
+
+  /**
+   * An entry to store with its {@link StoredLog#lineHash()}, worked out beforehand: the ingest path
+   * hashes on the threads that decode, so that the thread that stores does not.
+   */
+  public record Entry(StoredLog log, long lineHash) {
+    public static Entry of(StoredLog log) {
+      return new Entry(log, log.lineHash());
+    }
+  }
+
+  /** {@link #append} of entries whose line hashes are worked out. */
+  public void appendEntries(List<Entry> logs, Map<String, Long> kafkaOffsets) throws SQLException {
     try {
       appendRows(logs, kafkaOffsets);
     } catch (SQLException | RuntimeException e) {
@@ -154,8 +173,7 @@ public final class AccessLogStore implements AutoCloseable {
     }
   }
 
-  private void appendRows(List<StoredLog> logs, Map<String, Long> kafkaOffsets)
-      throws SQLException {
+  private void appendRows(List<Entry> logs, Map<String, Long> kafkaOffsets) throws SQLException {
     DuckDbSupport.appendWithOffsets(
         writer,
         writeLock,
@@ -168,8 +186,8 @@ public final class AccessLogStore implements AutoCloseable {
         },
         "log_staging",
         a -> {
-          for (StoredLog l : logs) {
-            appendValues(a, l).endRow();
+          for (Entry e : logs) {
+            appendValues(a, e).endRow();
           }
         },
         c ->
@@ -189,7 +207,8 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   /** The staged columns of one entry, in table order (the day column not included). */
-  private static DuckDBAppender appendValues(DuckDBAppender a, StoredLog l) throws SQLException {
+  private static DuckDBAppender appendValues(DuckDBAppender a, Entry e) throws SQLException {
+    StoredLog l = e.log();
     return a.beginRow()
         .append(l.tenant())
         .append(l.cluster())
@@ -210,7 +229,7 @@ public final class AccessLogStore implements AutoCloseable {
         .append(l.traceId())
         .append(l.direction())
         .append(l.raw())
-        .append(l.lineHash());
+        .append(e.lineHash());
   }
 
   /**
@@ -226,9 +245,10 @@ public final class AccessLogStore implements AutoCloseable {
    * entry that the table's CHECK constraints refuse, so that it fails there exactly as before, and
    * one with a start time outside {@code [0, DIRECT_MAX_START_MS)}.
    */
-  private boolean appendDirect(DuckDBConnection c, List<StoredLog> logs) throws SQLException {
-    TreeMap<Long, List<StoredLog>> byDay = new TreeMap<>();
-    for (StoredLog l : logs) {
+  private boolean appendDirect(DuckDBConnection c, List<Entry> logs) throws SQLException {
+    TreeMap<Long, List<Entry>> byDay = new TreeMap<>();
+    for (Entry entry : logs) {
+      StoredLog l = entry.log();
       if (l.startTimeMs() < 0
           || l.startTimeMs() >= DIRECT_MAX_START_MS
           || l.responseCode() < 0
@@ -238,15 +258,15 @@ public final class AccessLogStore implements AutoCloseable {
           || l.bytesReceived() < 0) {
         return false;
       }
-      byDay.computeIfAbsent(l.startTimeMs() / DAY_MS, d -> new ArrayList<>()).add(l);
+      byDay.computeIfAbsent(l.startTimeMs() / DAY_MS, d -> new ArrayList<>()).add(entry);
     }
     try (Statement s = c.createStatement()) {
       days.ensure(s, byDay.keySet());
     }
-    for (Map.Entry<Long, List<StoredLog>> e : byDay.entrySet()) {
+    for (Map.Entry<Long, List<Entry>> e : byDay.entrySet()) {
       int day = Math.toIntExact(e.getKey());
       try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, days.table(day))) {
-        for (StoredLog l : e.getValue()) {
+        for (Entry l : e.getValue()) {
           appendValues(a, l).append(day).endRow();
         }
         // close() alone drops the rows of a failed flush without a word (DuckDB JDBC 1.4.1).
