@@ -130,21 +130,23 @@ public final class PromqlEngine {
 
   /**
    * Upper bounds under which {@link #isSmall} calls a query small: points the selected series can
-   * yield over the query's steps, and samples they hold over the time the query reads at one sample
-   * per {@link #SMALL_SAMPLE_SPACING_MS} (Istio's default scrape interval).
+   * yield over the query's steps, and samples a read decodes: those in the time the query reads at
+   * one sample per {@link #SMALL_SAMPLE_SPACING_MS} (Istio's default scrape interval), plus up to a
+   * chunk's {@link #SMALL_CHUNK_SAMPLES} per series, since a chunk decodes from its start.
    */
   static final long SMALL_MAX_POINTS = 25_000;
 
   static final long SMALL_MAX_SAMPLES = 100_000;
   static final long SMALL_SAMPLE_SPACING_MS = 15_000;
+  static final long SMALL_CHUNK_SAMPLES = 120;
 
   /**
    * Whether a query reads and returns so little that answering it costs less than handing it to
    * another thread: at most {@value #SMALL_MAX_POINTS} series × steps and {@value
-   * #SMALL_MAX_SAMPLES} samples, counting each selector's series by {@code seriesBound} (an upper
-   * bound such as {@code MetricStore.seriesUpperBound}), and no subquery. Queries that do not parse
-   * or whose parameters are invalid are small: they fail at once. Only a judgement of cost: the
-   * answer is the same whichever thread evaluates the query.
+   * #SMALL_MAX_SAMPLES} samples decoded, counting each selector's series by {@code seriesBound} (an
+   * upper bound such as {@code MetricStore.seriesUpperBound}), and no subquery. Queries that do not
+   * parse or whose parameters are invalid are small: they fail at once. Only a judgement of cost:
+   * the answer is the same whichever thread evaluates the query.
    */
   public boolean isSmall(
       String query,
@@ -213,7 +215,7 @@ public final class PromqlEngine {
       ToLongFunction<List<LabelMatcher>> seriesBound,
       long[] totals) {
     long series = seriesBound.applyAsLong(vs.matchers());
-    long samplesPerSeries = readMs / SMALL_SAMPLE_SPACING_MS + 1;
+    long samplesPerSeries = readMs / SMALL_SAMPLE_SPACING_MS + 1 + SMALL_CHUNK_SAMPLES;
     if (series > SMALL_MAX_POINTS || readMs < 0 || samplesPerSeries > SMALL_MAX_SAMPLES) {
       return false;
     }

@@ -44,8 +44,11 @@ class SmallQueryTest {
   void samplesOverTheReadWindowDecide() {
     // 100 series x (1 d / 15 s) samples is far over the limit even for one step.
     assertThat(engine.isSmall("sum(rate(requests_total[1d]))", T, T, 0, hundred)).isFalse();
-    // The 5 m lookback of a plain selector: 100 x 21 samples.
+    // The 5 m lookback of a plain selector: 100 x (21 samples + a chunk of 120 decoded first).
     assertThat(engine.isSmall("requests_total", T, T, 0, hundred)).isTrue();
+    // 800 series x 141 samples is over 100,000 although 800 points are few.
+    assertThat(engine.isSmall("requests_total", T, T, 0, m -> 800)).isFalse();
+    assertThat(engine.isSmall("requests_total", T, T, 0, m -> 700)).isTrue();
   }
 
   @Test
