@@ -52,6 +52,16 @@ public final class SpansHandler extends StoringHandler<StoredSpan> {
     return Optional.empty();
   }
 
+  /**
+   * Decoding and attribution are thread-safe (the decoder, the tenant directory, the limiter, the
+   * counters; rows go into the batch under its lock), and spans need no order within a batch, so a
+   * batch's partitions are decoded in parallel; the batch is stored once, on the consumer thread.
+   */
+  @Override
+  public boolean parallelAcrossPartitions() {
+    return true;
+  }
+
   @Override
   void store(List<StoredSpan> rows, Map<String, Long> offsets) throws Exception {
     store.append(rows, offsets);

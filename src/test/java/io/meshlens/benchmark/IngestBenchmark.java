@@ -490,8 +490,8 @@ public final class IngestBenchmark {
         .append(WORKERS)
         .append(
             " worker threads (`meshlens.ingest.worker-threads`) and the consumer thread, one"
-                + " partition each at a time, for metrics and for decoding access logs (stored on"
-                + " the consumer thread); spans on their consumer thread\n");
+                + " partition each at a time, for metrics and for decoding spans and access logs"
+                + " (stored on the consumer thread)\n");
     sb.append(
         String.format(
             Locale.ROOT,

@@ -73,7 +73,13 @@ public final class SpanDecoder {
             || (encoding == PayloadEncoding.AUTO && !PayloadEncoding.looksLikeJson(message)))) {
       // What the reader accepts, protobuf's parser reads the same way (SpanProtoReader); the
       // rest, good or bad, takes the parser.
-      List<SpanRecord> direct = READER.get().read(message);
+      List<SpanRecord> direct;
+      try {
+        direct = READER.get().read(message);
+      } catch (RuntimeException e) {
+        // A reader bug must not cost the message: the parser decides.
+        direct = null;
+      }
       if (direct != null) {
         return DecodeResult.ok(direct);
       }
