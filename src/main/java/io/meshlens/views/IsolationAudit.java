@@ -58,12 +58,6 @@ public final class IsolationAudit {
           + " destination_service_namespace, destination_service_name, request_protocol, cluster,"
           + " reporter";
 
-  /**
-   * How long after a request its edge metrics may first show it: the proxies' export interval plus
-   * the way through Kafka.
-   */
-  static final long EXAMPLE_LAG_MS = 60_000;
-
   private final PromqlEngine engine;
   private final SeriesReader reader;
   private final AccessLogStore logs;
@@ -226,20 +220,25 @@ public final class IsolationAudit {
 
   /**
    * First and last seen: the counters of the findings' edges at every step of the window, summed
-   * per finding; a step in which the sum grew saw the finding. One range query, restricted to the
-   * destination namespaces of the findings.
+   * per finding; a step in which the sum grew saw the finding. Range queries restricted to the
+   * source and destination namespaces of the findings.
    */
   private void seen(ViewQueries q, ViewParams p, Map<String, Acc> findings) {
     if (findings.isEmpty()) {
       return;
     }
-    Set<String> namespaces = new TreeSet<>();
-    findings.values().forEach(a -> namespaces.add(ViewQueries.regexLiteral(a.edge.dstNs())));
-    String ns = "destination_service_namespace=~\"" + String.join("|", namespaces) + "\"";
-    Map<String, List<Acc>> byEdge = new LinkedHashMap<>();
+    Set<String> sources = new TreeSet<>();
+    Set<String> destinations = new TreeSet<>();
     for (Acc a : findings.values()) {
-      byEdge.computeIfAbsent(a.edge.key(), k -> new ArrayList<>()).add(a);
+      sources.add(ViewQueries.regexLiteral(a.edge.srcNs()));
+      destinations.add(ViewQueries.regexLiteral(a.edge.dstNs()));
     }
+    String ns =
+        "source_workload_namespace=~\""
+            + String.join("|", sources)
+            + "\",destination_service_namespace=~\""
+            + String.join("|", destinations)
+            + "\"";
     for (String metric : List.of("istio_requests_total", "istio_tcp_connections_opened_total")) {
       boolean tcp = metric.startsWith("istio_tcp");
       String by =
@@ -247,21 +246,22 @@ public final class IsolationAudit {
               + (tcp
                   ? ", connection_security_policy"
                   : ", connection_security_policy, response_code, grpc_response_status");
-      String query =
-          "sum by ("
-              + by
-              + ") ("
-              + metric
-              + "{reporter=\"destination\","
-              + ns
-              + "} or "
-              + metric
-              + "{reporter=\"source\",destination_workload=\"unknown\","
-              + ns
-              + "})";
+      // The two reporters' series as in TrafficView#dedup, one query each: reporter is among the
+      // grouping labels, so their groups never meet and no `or` has to compare label sets per step.
+      List<QueryResult.Series> series = new ArrayList<>();
+      for (String reporter :
+          List.of(
+              "reporter=\"destination\"", "reporter=\"source\",destination_workload=\"unknown\"")) {
+        series.addAll(
+            q.matrix(
+                "sum by (" + by + ") (" + metric + "{" + reporter + "," + ns + "})",
+                p.startMs(),
+                p.endMs(),
+                p.stepMs()));
+      }
       // Per finding and step, the sum of its series' values; growth between steps is what counts.
       Map<Acc, TreeMap<Long, Double>> sums = new LinkedHashMap<>();
-      for (QueryResult.Series s : q.matrix(query, p.startMs(), p.endMs(), p.stepMs())) {
+      for (QueryResult.Series s : series) {
         Map<String, Acc> probe = new TreeMap<>();
         classify(probe, s.labels(), 1, tcp);
         for (Acc match : probe.values()) {
@@ -313,10 +313,8 @@ public final class IsolationAudit {
 
   /**
    * The example request id of each finding (null where there is none or none was looked for), in
-   * one batch against the access logs. The newest example most likely started shortly before the
-   * metrics last saw the finding: up to two steps (counter growth shows one step late) plus the
-   * export delay of the metrics ({@link #EXAMPLE_LAG_MS}); the rest of the window is searched only
-   * for findings that have nothing there.
+   * one batch against the access logs: the newest such request in the window (and the step before
+   * it, where the first step's growth happened).
    */
   private List<String> examples(List<Acc> accs, ViewParams p) {
     List<String> out = new ArrayList<>(Collections.nCopies(accs.size(), (String) null));
@@ -329,7 +327,6 @@ public final class IsolationAudit {
         continue;
       }
       boolean reached = !"unknown".equals(a.edge.dstCluster());
-      long newestFrom = a.lastSeen == null ? start : a.lastSeen - 2 * p.stepMs() - EXAMPLE_LAG_MS;
       calls.add(
           new AccessLogStore.ExampleCall(
               Set.copyOf(List.of(srcTenant(a), dstTenant(a))),
@@ -338,8 +335,7 @@ public final class IsolationAudit {
               reached ? a.edge.dstCluster() : null,
               a.edge.dstNs(),
               a.edge.dstSvc() + "." + a.edge.dstNs() + ".svc.",
-              a.kind == IsolationReport.Kind.AUTHZ_DENIED ? RBAC_DETAILS : null,
-              newestFrom));
+              a.kind == IsolationReport.Kind.AUTHZ_DENIED ? RBAC_DETAILS : null));
       index.add(k);
     }
     if (calls.isEmpty()) {

@@ -15,10 +15,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.duckdb.DuckDBAppender;
@@ -349,6 +351,9 @@ public final class AccessLogStore implements AutoCloseable {
    */
   public static final long EXAMPLE_PAIR_SKEW_MS = 120_000;
 
+  /** The first and shortest slice {@link #exampleRequestIds} searches, back from the end. */
+  static final long EXAMPLE_FIRST_SLICE_MS = 30_000;
+
   /**
    * A call to find an example of in the access logs: from a proxy in {@code sourceNamespace} of
    * {@code sourceCluster} to a host starting with {@code destinationHostPrefix} (the host of
@@ -359,9 +364,6 @@ public final class AccessLogStore implements AutoCloseable {
    *     that reached none (then only the caller's entry is looked at)
    * @param inboundContains text the destination's entry must contain (e.g. {@code
    *     rbac_access_denied} of an authorization policy denial), or null
-   * @param newestFromMs where the newest such call most likely is (e.g. shortly before the metrics
-   *     last saw it): {@code [newestFromMs, end)} is searched first, the rest of the range only
-   *     when that finds nothing
    */
   public record ExampleCall(
       Set<String> tenants,
@@ -370,8 +372,7 @@ public final class AccessLogStore implements AutoCloseable {
       String destinationCluster,
       String destinationNamespace,
       String destinationHostPrefix,
-      String inboundContains,
-      long newestFromMs) {
+      String inboundContains) {
     public ExampleCall {
       tenants = Set.copyOf(tenants);
       if (tenants.isEmpty()) {
@@ -388,60 +389,57 @@ public final class AccessLogStore implements AutoCloseable {
    * metadata) starting within {@link #EXAMPLE_PAIR_SKEW_MS} of it. Otherwise the caller's outbound
    * entry. Ties go to the smallest request id.
    *
-   * <p>Two statements at most, whatever the number of calls: one over each call's {@code
-   * [newestFromMs, endMs)}, and one over {@code [startMs, newestFromMs)} for the calls the first
-   * found nothing for.
+   * <p>The search goes back from {@code endMs} in slices that grow fourfold, starting with {@link
+   * #EXAMPLE_FIRST_SLICE_MS}: one statement per slice for all calls still without an example, so
+   * that a call seen lately costs a read of the last seconds only. Reading an entry's raw line (for
+   * {@code inboundContains}) costs about as much as decompressing every line of the slice, so the
+   * slice's length sets the price. Each slice's newest match is the newest overall, since the
+   * slices after it found none.
    */
   public List<String> exampleRequestIds(List<ExampleCall> calls, long startMs, long endMs)
       throws SQLException {
+    return exampleRequestIds(calls, startMs, endMs, EXAMPLE_FIRST_SLICE_MS);
+  }
+
+  /**
+   * {@link #exampleRequestIds(List, long, long)} with its first slice {@code firstSliceMs} long.
+   */
+  List<String> exampleRequestIds(
+      List<ExampleCall> calls, long startMs, long endMs, long firstSliceMs) throws SQLException {
     String[] out = new String[calls.size()];
-    List<Integer> recent = new ArrayList<>();
+    List<Integer> open = new ArrayList<>();
     for (int k = 0; k < calls.size(); k++) {
-      recent.add(k);
+      open.add(k);
     }
-    examplesIn(calls, recent, startMs, endMs, true, out);
-    List<Integer> older = new ArrayList<>();
-    for (int k = 0; k < calls.size(); k++) {
-      if (out[k] == null && calls.get(k).newestFromMs() > startMs) {
-        older.add(k);
-      }
+    long to = endMs;
+    long length = firstSliceMs;
+    while (!open.isEmpty() && to > startMs) {
+      long from = Math.max(startMs, to - length);
+      examplesIn(calls, open, from, to, out);
+      open.removeIf(k -> out[k] != null);
+      to = from;
+      length *= 4;
     }
-    examplesIn(calls, older, startMs, endMs, false, out);
     return Arrays.asList(out);
   }
 
   /**
-   * One statement for the calls {@code which}: each over {@code [max(start, newestFrom), end)} when
-   * {@code recent}, else over {@code [start, min(newestFrom, end))}.
+   * One statement: the newest example in {@code [fromMs, toMs)} of each of the calls {@code which}.
    */
   private void examplesIn(
-      List<ExampleCall> calls,
-      List<Integer> which,
-      long startMs,
-      long endMs,
-      boolean recent,
-      String[] out)
+      List<ExampleCall> calls, List<Integer> which, long fromMs, long toMs, String[] out)
       throws SQLException {
-    if (which.isEmpty()) {
-      return;
-    }
     List<Object> params = new ArrayList<>();
     StringBuilder values = new StringBuilder();
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
     for (int k : which) {
       ExampleCall c = calls.get(k);
-      long from = recent ? Math.max(startMs, c.newestFromMs()) : startMs;
-      long to = recent ? endMs : Math.min(endMs, c.newestFromMs());
-      lo = Math.min(lo, from);
-      hi = Math.max(hi, to);
       List<String> ts = c.tenants().stream().sorted().toList();
       values
           .append(values.isEmpty() ? "" : ", ")
           .append(
               "(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                   + " CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS"
-                  + " VARCHAR), CAST(? AS VARCHAR), CAST(? AS BIGINT), CAST(? AS BIGINT))");
+                  + " VARCHAR), CAST(? AS VARCHAR))");
       params.addAll(
           Arrays.asList(
               k,
@@ -452,34 +450,61 @@ public final class AccessLogStore implements AutoCloseable {
               c.destinationCluster(),
               c.destinationNamespace(),
               c.destinationHostPrefix(),
-              c.inboundContains(),
-              from,
-              to));
-    }
-    if (lo >= hi) {
-      return;
+              c.inboundContains()));
     }
     long skew = EXAMPLE_PAIR_SKEW_MS;
+    // The join conditions again as constant filters, which DuckDB applies while it scans (cheap on
+    // dictionary-compressed columns) instead of after reading every entry of the time range.
+    Set<String> inClusters = new TreeSet<>();
+    Set<String> inNamespaces = new TreeSet<>();
+    Set<String> outClusters = new TreeSet<>();
+    Set<String> outNamespaces = new TreeSet<>(Set.of(""));
+    Set<String> tenants = new TreeSet<>();
+    for (int k : which) {
+      ExampleCall c = calls.get(k);
+      if (c.destinationCluster() != null) {
+        inClusters.add(c.destinationCluster());
+        inNamespaces.add(c.destinationNamespace());
+      }
+      outClusters.add(c.sourceCluster());
+      outNamespaces.add(c.sourceNamespace());
+      tenants.addAll(c.tenants());
+    }
     // f: the calls; i: inbound entries of reached calls' destinations; o: outbound entries of the
     // same requests; u: outbound entries of calls that reached no destination.
     String sql =
-        "WITH f(k, t1, t2, sc, sns, dc, dns, host, txt, lo, hi) AS (VALUES "
+        "WITH f(k, t1, t2, sc, sns, dc, dns, host, txt) AS (VALUES "
             + values
             + "), i AS (SELECT f.k, i.request_id, i.start_ms FROM access_logs i JOIN f"
             + " ON i.cluster = f.dc AND i.namespace = f.dns AND i.tenant IN (f.t1, f.t2)"
-            + " AND i.start_ms >= f.lo AND i.start_ms < f.hi"
             + " WHERE i.day BETWEEN ? AND ? AND i.start_ms >= ? AND i.start_ms < ?"
+            + " AND i.cluster IN "
+            + placeholders(inClusters.size())
+            + " AND i.namespace IN "
+            + placeholders(inNamespaces.size())
+            + " AND i.tenant IN "
+            + placeholders(tenants.size())
             + " AND i.direction = 'inbound' AND i.request_id NOT IN ('', '-')"
             + " AND (f.txt IS NULL OR contains(i.raw, f.txt)))"
             + ", o AS (SELECT request_id, cluster, namespace, start_ms,"
             + " split_part(upstream_cluster, '|', 4) AS host FROM access_logs"
             + " WHERE day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?"
+            + " AND cluster IN "
+            + placeholders(outClusters.size())
+            + " AND namespace IN "
+            + placeholders(outNamespaces.size())
             + " AND direction = 'outbound' AND request_id IN (SELECT request_id FROM i))"
             + ", u AS (SELECT f.k, u.request_id, u.start_ms FROM access_logs u JOIN f"
             + " ON f.dc IS NULL AND u.cluster = f.sc AND u.namespace = f.sns"
-            + " AND u.tenant IN (f.t1, f.t2) AND u.start_ms >= f.lo AND u.start_ms < f.hi"
+            + " AND u.tenant IN (f.t1, f.t2)"
             + " AND starts_with(split_part(u.upstream_cluster, '|', 4), f.host)"
             + " WHERE u.day BETWEEN ? AND ? AND u.start_ms >= ? AND u.start_ms < ?"
+            + " AND u.cluster IN "
+            + placeholders(outClusters.size())
+            + " AND u.namespace IN "
+            + placeholders(outNamespaces.size())
+            + " AND u.tenant IN "
+            + placeholders(tenants.size())
             + " AND u.direction = 'outbound' AND u.request_id NOT IN ('', '-'))"
             + ", found AS (SELECT i.k, i.request_id, i.start_ms FROM i JOIN f ON f.k = i.k"
             + " JOIN o ON o.request_id = i.request_id AND o.cluster = f.sc"
@@ -488,9 +513,17 @@ public final class AccessLogStore implements AutoCloseable {
             + " UNION ALL SELECT k, request_id, start_ms FROM u)"
             + " SELECT k, request_id FROM found QUALIFY row_number() OVER"
             + " (PARTITION BY k ORDER BY start_ms DESC, request_id) = 1";
-    timeBounds(params, lo, hi); // i
-    timeBounds(params, lo - skew, hi + skew); // o
-    timeBounds(params, lo, hi); // u
+    timeBounds(params, fromMs, toMs); // i
+    params.addAll(inClusters);
+    params.addAll(inNamespaces);
+    params.addAll(tenants);
+    timeBounds(params, fromMs - skew, toMs + skew); // o
+    params.addAll(outClusters);
+    params.addAll(outNamespaces);
+    timeBounds(params, fromMs, toMs); // u
+    params.addAll(outClusters);
+    params.addAll(outNamespaces);
+    params.addAll(tenants);
     params.add(skew);
     params.add(skew);
     try (Connection conn = writer.duplicate();
@@ -500,6 +533,11 @@ public final class AccessLogStore implements AutoCloseable {
         out[r.getInt(1)] = r.getString(2);
       }
     }
+  }
+
+  /** {@code (?, ?, ...)} for {@code n} values; {@code (NULL)}, which matches nothing, for none. */
+  private static String placeholders(int n) {
+    return n == 0 ? "(NULL)" : "(" + String.join(", ", Collections.nCopies(n, "?")) + ")";
   }
 
   /** Day and start bounds of {@code [fromMs, toMs)}: the days let DuckDB skip row groups. */

@@ -51,8 +51,6 @@ class AccessLogStoreExampleTest {
         .forEach(l -> inboundById.putIfAbsent(l.requestId(), l));
     Map<List<String>, AccessLogStore.ExampleCall> calls =
         new TreeMap<>(Comparator.comparing(Object::toString));
-    long[] newestFroms = {start, (start + end) / 2, end - 1_000, end + 60_000};
-    int n = 0;
     for (StoredLog o : logs) {
       String host = host(o);
       if (!o.direction().equals("outbound") || host.isEmpty() || o.namespace().isEmpty()) {
@@ -60,11 +58,10 @@ class AccessLogStoreExampleTest {
       }
       String prefix = host.substring(0, host.indexOf(".svc.") + 5);
       StoredLog i = inboundById.get(o.requestId());
-      long newestFrom = newestFroms[n++ % newestFroms.length];
       calls.putIfAbsent(
           List.of("u", o.cluster(), o.namespace(), prefix),
           new AccessLogStore.ExampleCall(
-              Set.of(o.tenant()), o.cluster(), o.namespace(), null, "", prefix, null, newestFrom));
+              Set.of(o.tenant()), o.cluster(), o.namespace(), null, "", prefix, null));
       if (i != null) {
         calls.putIfAbsent(
             List.of("r", o.cluster(), o.namespace(), i.cluster(), i.namespace(), prefix),
@@ -75,8 +72,7 @@ class AccessLogStoreExampleTest {
                 i.cluster(),
                 i.namespace(),
                 prefix,
-                null,
-                newestFrom));
+                null));
         // Only errors: a text most inbound entries lack.
         calls.putIfAbsent(
             List.of("e", o.cluster(), o.namespace(), i.cluster(), i.namespace(), prefix),
@@ -87,8 +83,7 @@ class AccessLogStoreExampleTest {
                 i.cluster(),
                 i.namespace(),
                 prefix,
-                "\" 503 ",
-                newestFrom));
+                "\" 503 "));
       }
     }
     List<AccessLogStore.ExampleCall> list = new ArrayList<>(calls.values());
@@ -96,12 +91,17 @@ class AccessLogStoreExampleTest {
     try (AccessLogStore store = new AccessLogStore(dir)) {
       store.append(logs, Map.of("logs/0", 1L));
       long windowStart = start + 20_000;
+      // Long enough for two of the lookup's slices back from the end; with a first slice of 1 s
+      // (1, 4, 16, 64 s), for four.
+      assertThat(end - windowStart).isGreaterThan(AccessLogStore.EXAMPLE_FIRST_SLICE_MS);
+      assertThat(end - windowStart).isGreaterThan(1_000 + 4_000 + 16_000);
       List<String> found = store.exampleRequestIds(list, windowStart, end);
       List<String> expected = new ArrayList<>();
       for (AccessLogStore.ExampleCall c : list) {
         expected.add(bruteForce(logs, c, windowStart, end).orElse(null));
       }
       assertThat(found).isEqualTo(expected);
+      assertThat(store.exampleRequestIds(list, windowStart, end, 1_000)).isEqualTo(expected);
       assertThat(found.stream().filter(x -> x != null).count()).isGreaterThan(list.size() / 3);
       assertThat(found).contains((String) null);
     }
@@ -188,8 +188,7 @@ class AccessLogStoreExampleTest {
               "east",
               "bookinfo",
               "reviews.bookinfo.svc.",
-              null,
-              T0 + 200_000);
+              null);
       AccessLogStore.ExampleCall denied =
           new AccessLogStore.ExampleCall(
               Set.of("shop", "books"),
@@ -198,11 +197,10 @@ class AccessLogStoreExampleTest {
               "east",
               "bookinfo",
               "reviews.bookinfo.svc.",
-              "rbac_access_denied",
-              T0 + 25_000);
+              "rbac_access_denied");
       AccessLogStore.ExampleCall unreached =
           new AccessLogStore.ExampleCall(
-              Set.of("shop"), "west", "shop", null, "bookinfo", "reviews.bookinfo.svc.", null, T0);
+              Set.of("shop"), "west", "shop", null, "bookinfo", "reviews.bookinfo.svc.", null);
       AccessLogStore.ExampleCall otherHost =
           new AccessLogStore.ExampleCall(
               Set.of("shop", "books"),
@@ -211,11 +209,10 @@ class AccessLogStoreExampleTest {
               "east",
               "bookinfo",
               "ratings.bookinfo.svc.",
-              null,
-              T0);
+              null);
       AccessLogStore.ExampleCall booksOnly =
           new AccessLogStore.ExampleCall(
-              Set.of("books"), "west", "shop", null, "bookinfo", "reviews.bookinfo.svc.", null, T0);
+              Set.of("books"), "west", "shop", null, "bookinfo", "reviews.bookinfo.svc.", null);
       List<String> found =
           store.exampleRequestIds(
               List.of(reached, denied, unreached, otherHost, booksOnly), T0, T0 + 300_000);
