@@ -363,7 +363,13 @@ public class PrometheusApiResource {
    */
   private Uni<Response> answer(
       Scope scope, String query, long start, long end, long step, Supplier<Response> evaluate) {
-    if (engine.isSmall(query, start, end, step, m -> store.seriesUpperBound(scope, m))) {
+    if (engine.isSmall(
+        query,
+        start,
+        end,
+        step,
+        m -> store.seriesUpperBound(scope, m),
+        store::labelValuesScanned)) {
       return Uni.createFrom().item(evaluate.get());
     }
     return Uni.createFrom().item(evaluate).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

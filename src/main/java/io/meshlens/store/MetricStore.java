@@ -679,6 +679,27 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
     }
   }
 
+  /**
+   * How many label values {@link #select} with these matchers tries against a regular expression or
+   * {@code !=} in the postings (every value of the label, for each such matcher that does not match
+   * the empty value): what such a matcher costs before any series is touched.
+   */
+  public long labelValuesScanned(List<LabelMatcher> matchers) {
+    long n = 0;
+    indexLock.readLock().lock();
+    try {
+      for (LabelMatcher m : matchers) {
+        if (m.type() != LabelMatcher.Type.EQUAL && !m.matchesEmpty()) {
+          Map<String, RoaringBitmap> values = postings.get(m.name());
+          n += values == null ? 0 : values.size();
+        }
+      }
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    return n;
+  }
+
   /** A series as a scope sees it: its own labels, or a peer's redacted view of them. */
   private record Match(MemSeries series, Labels labels) {}
 

@@ -111,6 +111,9 @@ class MetricStoreTest {
     assertThat(store.seriesUpperBound(Scope.tenants(Set.of("shop")), selectors.get(0)))
         .isLessThan(store.seriesUpperBound(Scope.everything(), selectors.get(0)));
     assertThat(store.seriesUpperBound(Scope.everything(), selectors.get(4))).isZero();
+    // Only the regex on code is tried against postings: once per distinct code (4).
+    assertThat(store.labelValuesScanned(selectors.get(2))).isEqualTo(4);
+    assertThat(store.labelValuesScanned(selectors.get(1))).isZero();
   }
 
   @Test

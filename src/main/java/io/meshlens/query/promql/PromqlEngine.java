@@ -140,10 +140,15 @@ public final class PromqlEngine {
   static final long SMALL_SAMPLE_SPACING_MS = 15_000;
   static final long SMALL_CHUNK_SAMPLES = 120;
 
+  /** Label values a small query's regular-expression matchers may be tried against in postings. */
+  static final long SMALL_MAX_VALUES_SCANNED = 10_000;
+
   /**
    * Whether a query reads and returns so little that answering it costs less than handing it to
    * another thread: at most {@value #SMALL_MAX_POINTS} series × steps and {@value
-   * #SMALL_MAX_SAMPLES} samples decoded, counting each selector's series by {@code seriesBound} (an
+   * #SMALL_MAX_SAMPLES} samples decoded and {@value #SMALL_MAX_VALUES_SCANNED} label values tried
+   * against regular expressions ({@code valuesScanned}, e.g. {@code
+   * MetricStore.labelValuesScanned}), counting each selector's series by {@code seriesBound} (an
    * upper bound such as {@code MetricStore.seriesUpperBound}), and no subquery. Queries that do not
    * parse or whose parameters are invalid are small: they fail at once. Only a judgement of cost:
    * the answer is the same whichever thread evaluates the query.
@@ -153,7 +158,8 @@ public final class PromqlEngine {
       long startMs,
       long endMs,
       long stepMs,
-      ToLongFunction<List<LabelMatcher>> seriesBound) {
+      ToLongFunction<List<LabelMatcher>> seriesBound,
+      ToLongFunction<List<LabelMatcher>> valuesScanned) {
     Expr expr;
     try {
       expr = parse(query);
@@ -167,11 +173,13 @@ public final class PromqlEngine {
     if (steps > SMALL_MAX_POINTS) {
       return false;
     }
-    long[] totals = new long[2]; // points, samples
-    if (!addFootprint(expr, endMs - startMs, steps, seriesBound, totals)) {
+    long[] totals = new long[3]; // points, samples, label values scanned
+    if (!addFootprint(expr, endMs - startMs, steps, seriesBound, valuesScanned, totals)) {
       return false;
     }
-    return totals[0] <= SMALL_MAX_POINTS && totals[1] <= SMALL_MAX_SAMPLES;
+    return totals[0] <= SMALL_MAX_POINTS
+        && totals[1] <= SMALL_MAX_SAMPLES
+        && totals[2] <= SMALL_MAX_VALUES_SCANNED;
   }
 
   /** Adds the selectors' points and samples below {@code e}; false at a subquery. */
@@ -180,27 +188,35 @@ public final class PromqlEngine {
       long spanMs,
       long steps,
       ToLongFunction<List<LabelMatcher>> seriesBound,
+      ToLongFunction<List<LabelMatcher>> valuesScanned,
       long[] totals) {
     if (e instanceof VectorSelector vs) {
       return addSelector(
-          vs, spanMs + settings.lookbackDelta().toMillis(), steps, seriesBound, totals);
+          vs,
+          spanMs + settings.lookbackDelta().toMillis(),
+          steps,
+          seriesBound,
+          valuesScanned,
+          totals);
     } else if (e instanceof MatrixSelector ms) {
-      return addSelector(ms.selector(), spanMs + ms.rangeMs(), steps, seriesBound, totals);
+      return addSelector(
+          ms.selector(), spanMs + ms.rangeMs(), steps, seriesBound, valuesScanned, totals);
     } else if (e instanceof SubqueryExpr) {
       return false;
     } else if (e instanceof ParenExpr p) {
-      return addFootprint(p.expr(), spanMs, steps, seriesBound, totals);
+      return addFootprint(p.expr(), spanMs, steps, seriesBound, valuesScanned, totals);
     } else if (e instanceof UnaryExpr u) {
-      return addFootprint(u.expr(), spanMs, steps, seriesBound, totals);
+      return addFootprint(u.expr(), spanMs, steps, seriesBound, valuesScanned, totals);
     } else if (e instanceof BinaryExpr b) {
-      return addFootprint(b.lhs(), spanMs, steps, seriesBound, totals)
-          && addFootprint(b.rhs(), spanMs, steps, seriesBound, totals);
+      return addFootprint(b.lhs(), spanMs, steps, seriesBound, valuesScanned, totals)
+          && addFootprint(b.rhs(), spanMs, steps, seriesBound, valuesScanned, totals);
     } else if (e instanceof AggregateExpr a) {
-      return addFootprint(a.expr(), spanMs, steps, seriesBound, totals)
-          && (a.param() == null || addFootprint(a.param(), spanMs, steps, seriesBound, totals));
+      return addFootprint(a.expr(), spanMs, steps, seriesBound, valuesScanned, totals)
+          && (a.param() == null
+              || addFootprint(a.param(), spanMs, steps, seriesBound, valuesScanned, totals));
     } else if (e instanceof Call c) {
       for (Expr arg : c.args()) {
-        if (!addFootprint(arg, spanMs, steps, seriesBound, totals)) {
+        if (!addFootprint(arg, spanMs, steps, seriesBound, valuesScanned, totals)) {
           return false;
         }
       }
@@ -213,7 +229,9 @@ public final class PromqlEngine {
       long readMs,
       long steps,
       ToLongFunction<List<LabelMatcher>> seriesBound,
+      ToLongFunction<List<LabelMatcher>> valuesScanned,
       long[] totals) {
+    totals[2] += valuesScanned.applyAsLong(vs.matchers());
     long series = seriesBound.applyAsLong(vs.matchers());
     long samplesPerSeries = readMs / SMALL_SAMPLE_SPACING_MS + 1 + SMALL_CHUNK_SAMPLES;
     if (series > SMALL_MAX_POINTS || readMs < 0 || samplesPerSeries > SMALL_MAX_SAMPLES) {
