@@ -129,6 +129,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
   private final AtomicLong evictedChunks = new AtomicLong();
   private final AtomicLong diskChunkReads = new AtomicLong();
   private volatile int persistedSeries;
+
+  /** {@link #samples} as of the last checkpoint written; -1 before the first. */
+  private long samplesWritten = -1;
+
   private volatile boolean closed;
   private final java.util.concurrent.CompletableFuture<Void> headWindowLoaded =
       new java.util.concurrent.CompletableFuture<>();
@@ -1052,7 +1056,10 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
    * Writes everything stored since the last checkpoint to disk, together with {@code offsets}, in
    * one transaction, then lets sealed chunks older than the head window leave the heap. The caller
    * guarantees that the store holds exactly the data of those offsets, i.e. no append runs
-   * concurrently (the metrics consumer calls it between two batches).
+   * concurrently (the metrics consumer calls it between two batches). Writes nothing when nothing
+   * changed since the last checkpoint written (no sample, series or grant, the same offsets), as
+   * when a shutdown checkpoints right after the consumer's last one: every checkpoint rewrites the
+   * head of every series.
    *
    * @throws SQLException when nothing was written; memory is unchanged and the next checkpoint
    *     writes it all
@@ -1062,6 +1069,12 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       return;
     }
     synchronized (checkpointLock) {
+      // Read before anything is collected: an append counts itself after it changed its series,
+      // so one that this checkpoint misses is counted after this read and is written next time.
+      long samplesNow = samples.sum();
+      if (samplesNow == samplesWritten && nothingNewBut(offsets)) {
+        return;
+      }
       List<MemSeries> all = allSeries();
       List<MetricDatabase.SeriesRow> newSeries = new ArrayList<>();
       for (int id = persistedSeries; id < all.size(); id++) {
@@ -1135,6 +1148,7 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
         throw e;
       }
       persistedSeries = all.size();
+      samplesWritten = samplesNow;
       Map<String, Long> merged = new HashMap<>(persistedOffsets);
       merged.putAll(offsetsCopy);
       persistedOffsets = Map.copyOf(merged);
@@ -1149,6 +1163,29 @@ public final class MetricStore implements SeriesReader, AutoCloseable {
       }
       checkpoints.incrementAndGet();
     }
+  }
+
+  /** No series and no grant since the last checkpoint written, and offsets it wrote already. */
+  private boolean nothingNewBut(Map<String, Long> offsets) {
+    indexLock.readLock().lock();
+    try {
+      if (byId.size() != persistedSeries) {
+        return false;
+      }
+    } finally {
+      indexLock.readLock().unlock();
+    }
+    synchronized (pendingGrants) {
+      if (!pendingGrants.isEmpty()) {
+        return false;
+      }
+    }
+    for (Map.Entry<String, Long> e : offsets.entrySet()) {
+      if (!e.getValue().equals(persistedOffsets.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private long headMillis() {

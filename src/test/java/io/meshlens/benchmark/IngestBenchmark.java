@@ -269,11 +269,19 @@ public final class IngestBenchmark {
       }
       // Before close: the worker threads end with the loop.
       cpuSecs = (ingestCpuNanos() - cpu0) / 1e9;
+      long handled = System.nanoTime() - t0;
       loop.close();
       if (metricsHandler != null && !metricsHandler.checkpoint()) {
         throw new IllegalStateException("final checkpoint failed");
       }
       nanos = System.nanoTime() - t0;
+      System.out.printf(
+          Locale.ROOT,
+          "%s: every record handled after %.1f s, stored durably (closing the loop and the last"
+              + " checkpoint) after %.1f s%n",
+          signal.name,
+          handled / 1e9,
+          nanos / 1e9);
       loads = String.format(Locale.ROOT, "%.2f at start, %.2f at end", load0, loadAverage());
     } finally {
       if (metricStore != null) {

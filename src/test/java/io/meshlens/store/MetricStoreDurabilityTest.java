@@ -274,6 +274,45 @@ class MetricStoreDurabilityTest {
   }
 
   @Test
+  void aCheckpointWithNothingNewWritesNothingAndAnyChangeIsWritten() throws Exception {
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      int a = store.seriesId(series("a", "shop", Set.of("shop")));
+      store.append(a, T0, 1);
+      store.checkpoint(Map.of("m/0", 1L));
+      assertThat(store.checkpointCount()).isEqualTo(1);
+      // Nothing new: the same offsets, no sample, series or grant.
+      store.checkpoint(Map.of("m/0", 1L));
+      store.checkpoint(Map.of());
+      assertThat(store.checkpointCount()).isEqualTo(1);
+      // A duplicate stores nothing: still nothing new.
+      assertThat(store.append(a, T0, 1)).isFalse();
+      store.checkpoint(Map.of("m/0", 1L));
+      assertThat(store.checkpointCount()).isEqualTo(1);
+      // New offsets alone (records that held no sample) are written.
+      store.checkpoint(Map.of("m/0", 2L));
+      assertThat(store.checkpointCount()).isEqualTo(2);
+      // A sample, a series, a grant: each is written.
+      store.append(a, T0 + 15_000, 2);
+      store.checkpoint(Map.of("m/0", 2L));
+      assertThat(store.checkpointCount()).isEqualTo(3);
+      store.seriesId(series("b", "shop", Set.of("shop")));
+      store.checkpoint(Map.of("m/0", 2L));
+      assertThat(store.checkpointCount()).isEqualTo(4);
+      store.seriesId(series("a", "shop", Set.of("shop", "payments")));
+      store.checkpoint(Map.of("m/0", 2L));
+      assertThat(store.checkpointCount()).isEqualTo(5);
+    }
+    try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
+      assertThat(store.persistedOffsets()).containsExactly(Map.entry("m/0", 2L));
+      assertThat(store.seriesCount()).isEqualTo(2);
+      assertThat(store.select(Scope.tenants(Set.of("payments")), named("a"), 0, Long.MAX_VALUE))
+          .hasSize(1);
+      assertThat(store.select(Scope.everything(), named("a"), 0, Long.MAX_VALUE).get(0).size())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   void seriesWrittenWholeByTheFirstLayoutAreReadBackNextToSymbolEncodedOnes() throws Exception {
     try (MetricStore store = MetricStore.open(dir, Duration.ofHours(2))) {
       store.append(store.seriesId(series("a", "shop", Set.of("shop"))), T0, 1);
