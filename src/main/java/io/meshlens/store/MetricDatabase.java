@@ -84,6 +84,10 @@ final class MetricDatabase implements AutoCloseable {
 
   private final Path file;
   private final DuckDBConnection writer;
+
+  /** Read connections kept open between reads (see {@link ReaderConnections}). */
+  private final ReaderConnections readers;
+
   private final ReentrantLock writeLock = new ReentrantLock();
 
   /** The symbol table: every distinct label string, by id; written at checkpoints. */
@@ -102,6 +106,7 @@ final class MetricDatabase implements AutoCloseable {
     }
     file = directory.resolve("metrics.duckdb");
     writer = (DuckDBConnection) new DuckDBDriver().connect("jdbc:duckdb:" + file, new Properties());
+    readers = new ReaderConnections(writer, ReaderConnections.KEPT);
     try (Statement s = writer.createStatement()) {
       // series: label sets written whole (the first layout, read only); series_labels: label
       // sets as ids into symbols, each distinct string stored once.
@@ -265,7 +270,7 @@ final class MetricDatabase implements AutoCloseable {
   /** Every stored series, by ascending id. */
   List<SeriesRow> series() throws SQLException {
     List<SeriesRow> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement();
         ResultSet r =
             s.executeQuery(
@@ -286,7 +291,7 @@ final class MetricDatabase implements AutoCloseable {
 
   List<Grant> grants() throws SQLException {
     List<Grant> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, tenant FROM visibility")) {
       while (r.next()) {
@@ -298,7 +303,7 @@ final class MetricDatabase implements AutoCloseable {
 
   List<HeadRow> heads() throws SQLException {
     List<HeadRow> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement();
         ResultSet r = s.executeQuery("SELECT id, last_t, last_v, min_t, chunk FROM head")) {
       while (r.next()) {
@@ -311,7 +316,7 @@ final class MetricDatabase implements AutoCloseable {
   }
 
   Map<String, Long> offsets() throws SQLException {
-    try (Connection c = writer.duplicate()) {
+    try (Connection c = readers.get()) {
       return DuckDbSupport.readOffsets(c);
     }
   }
@@ -332,7 +337,7 @@ final class MetricDatabase implements AutoCloseable {
       sb.setCharAt(sb.length() - 1, ')');
       idFilter = sb.toString();
     }
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement()) {
       for (Map.Entry<Long, Long> day : days.headMap(Math.floorDiv(maxT, DAY_MS), true).entrySet()) {
         if (day.getValue() < minT) {
@@ -442,7 +447,7 @@ final class MetricDatabase implements AutoCloseable {
   long[] oldestChunkStarts(int seriesCount) throws SQLException {
     long[] out = new long[seriesCount];
     java.util.Arrays.fill(out, Long.MAX_VALUE);
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement()) {
       for (long day : days.keySet()) {
         try (ResultSet r =
@@ -462,7 +467,7 @@ final class MetricDatabase implements AutoCloseable {
   /** Bytes of chunk payload stored, over every day (the XOR-encoded samples alone). */
   long chunkBytes() throws SQLException {
     long total = 0;
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         Statement s = c.createStatement()) {
       for (long day : days.keySet()) {
         try (ResultSet r =
@@ -491,6 +496,10 @@ final class MetricDatabase implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    DuckDbSupport.closeUnder(writer, writeLock);
+    try {
+      readers.close();
+    } finally {
+      DuckDbSupport.closeUnder(writer, writeLock);
+    }
   }
 }

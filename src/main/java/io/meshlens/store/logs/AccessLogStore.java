@@ -3,6 +3,7 @@ package io.meshlens.store.logs;
 import io.meshlens.store.DayTables;
 import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.LabelMatcher;
+import io.meshlens.store.ReaderConnections;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,8 +38,9 @@ import org.duckdb.DuckDBDriver;
  * (request id, pod, direction, start time and a hash of the line), not by its tenant, so a replay
  * after a crash stores nothing twice even if attribution changed in between.
  *
- * <p>Concurrency: one writer connection guarded by a lock; every read runs on its own duplicate of
- * that connection. Every read takes a {@link Scope} and filters by it in SQL.
+ * <p>Concurrency: one writer connection guarded by a lock; every read runs on a read connection
+ * duplicated from it and kept open between reads ({@link ReaderConnections}). Every read takes a
+ * {@link Scope} and filters by it in SQL.
  */
 public final class AccessLogStore implements AutoCloseable {
 
@@ -77,6 +79,9 @@ public final class AccessLogStore implements AutoCloseable {
 
   private final DuckDBConnection writer;
 
+  /** Read connections kept open between reads (see {@link ReaderConnections}). */
+  private final ReaderConnections readers;
+
   /** One table per UTC day behind the view {@code access_logs}; retention drops a day's table. */
   private final DayTables days;
 
@@ -110,6 +115,7 @@ public final class AccessLogStore implements AutoCloseable {
                 .connect(
                     "jdbc:duckdb:" + directory.resolve("access_logs.duckdb"),
                     new java.util.Properties());
+    readers = new ReaderConnections(writer, ReaderConnections.KEPT);
     String fields =
         """
         tenant VARCHAR NOT NULL, cluster VARCHAR NOT NULL, namespace VARCHAR NOT NULL,
@@ -295,7 +301,7 @@ public final class AccessLogStore implements AutoCloseable {
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
   public Map<String, Long> offsets() throws SQLException {
-    try (Connection c = writer.duplicate()) {
+    try (Connection c = readers.get()) {
       return DuckDbSupport.readOffsets(c);
     }
   }
@@ -315,7 +321,7 @@ public final class AccessLogStore implements AutoCloseable {
             + where
             + " ORDER BY start_ms DESC, pod, request_id, direction, line_hash LIMIT ?";
     List<StoredLog> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -526,7 +532,7 @@ public final class AccessLogStore implements AutoCloseable {
     params.addAll(tenants);
     params.add(skew);
     params.add(skew);
-    try (Connection conn = writer.duplicate();
+    try (Connection conn = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(conn, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -576,7 +582,7 @@ public final class AccessLogStore implements AutoCloseable {
             + where
             + " GROUP BY step, v ORDER BY step, v";
     List<CountPoint> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -662,7 +668,7 @@ public final class AccessLogStore implements AutoCloseable {
             + dir
             + " LIMIT ?";
     Object[] after = null;
-    try (Connection c = writer.duplicate()) {
+    try (Connection c = readers.get()) {
       while (true) {
         List<Object> params = new ArrayList<>();
         StringBuilder sql =
@@ -749,7 +755,7 @@ public final class AccessLogStore implements AutoCloseable {
             + where(scope, selection, params)
             + " GROUP BY ALL ORDER BY ALL";
     List<StreamBucket> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       int n = groupBy.size();
@@ -781,7 +787,7 @@ public final class AccessLogStore implements AutoCloseable {
     }
     sql.append(" FROM access_logs WHERE ").append(where(scope, selection, params));
     List<String> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
         ResultSet r = p.executeQuery()) {
       r.next();
@@ -813,7 +819,7 @@ public final class AccessLogStore implements AutoCloseable {
             + label
             + " <> '' ORDER BY 1";
     List<String> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -839,7 +845,7 @@ public final class AccessLogStore implements AutoCloseable {
             + " ORDER BY ALL LIMIT ?";
     params.add(limit);
     List<Map<String, String>> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -943,7 +949,7 @@ public final class AccessLogStore implements AutoCloseable {
     String sql =
         "SELECT count(*) FROM access_logs WHERE "
             + DuckDbSupport.scopeClause(scope, "tenant", params);
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       r.next();
@@ -953,6 +959,10 @@ public final class AccessLogStore implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    DuckDbSupport.closeUnder(writer, writeLock);
+    try {
+      readers.close();
+    } finally {
+      DuckDbSupport.closeUnder(writer, writeLock);
+    }
   }
 }

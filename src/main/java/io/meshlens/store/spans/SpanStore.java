@@ -2,6 +2,7 @@ package io.meshlens.store.spans;
 
 import io.meshlens.store.DayTables;
 import io.meshlens.store.DuckDbSupport;
+import io.meshlens.store.ReaderConnections;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,9 +33,9 @@ import org.duckdb.DuckDBDriver;
  * consumer resumes from {@link #offsets()} and a replayed span is ignored (key: trace id + span
  * id).
  *
- * <p>Concurrency: one writer connection guarded by a lock; every read runs on its own duplicate of
- * that connection and sees committed data only. Every read takes a {@link Scope} and filters by it
- * in SQL.
+ * <p>Concurrency: one writer connection guarded by a lock; every read runs on a read connection
+ * duplicated from it and kept open between reads ({@link ReaderConnections}), and sees committed
+ * data only. Every read takes a {@link Scope} and filters by it in SQL.
  */
 public final class SpanStore implements AutoCloseable {
 
@@ -70,6 +71,10 @@ public final class SpanStore implements AutoCloseable {
           PRIMARY KEY (trace_id, span_id)""");
 
   private final DuckDBConnection writer;
+
+  /** Read connections kept open between reads (see {@link ReaderConnections}). */
+  private final ReaderConnections readers;
+
   private final ReentrantLock writeLock = new ReentrantLock();
 
   /** Whether {@link #append} tries the Appender straight into the day tables first. */
@@ -99,6 +104,7 @@ public final class SpanStore implements AutoCloseable {
             new DuckDBDriver()
                 .connect(
                     "jdbc:duckdb:" + directory.resolve("spans.duckdb"), new java.util.Properties());
+    readers = new ReaderConnections(writer, ReaderConnections.KEPT);
     try (Statement s = writer.createStatement()) {
       DuckDbSupport.configureWriter(s);
       days.open(s);
@@ -251,7 +257,7 @@ public final class SpanStore implements AutoCloseable {
 
   /** The stored Kafka offsets: {@code "topic/partition"} -> next offset to read. */
   public Map<String, Long> offsets() throws SQLException {
-    try (Connection c = writer.duplicate()) {
+    try (Connection c = readers.get()) {
       return DuckDbSupport.readOffsets(c);
     }
   }
@@ -274,7 +280,7 @@ public final class SpanStore implements AutoCloseable {
             + visible
             + ") ORDER BY start_micros, span_id";
     List<StoredSpan> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -367,7 +373,7 @@ public final class SpanStore implements AutoCloseable {
             + COLUMNS
             + ", t0, t1, n FROM t WHERE rn = 1 ORDER BY t0 DESC, trace_id LIMIT ?";
     List<TraceSummary> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
@@ -405,7 +411,7 @@ public final class SpanStore implements AutoCloseable {
     List<Object> params = new ArrayList<>();
     String sql =
         "SELECT count(*) FROM spans WHERE " + DuckDbSupport.scopeClause(scope, "tenant", params);
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       r.next();
@@ -415,12 +421,16 @@ public final class SpanStore implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    DuckDbSupport.closeUnder(writer, writeLock);
+    try {
+      readers.close();
+    } finally {
+      DuckDbSupport.closeUnder(writer, writeLock);
+    }
   }
 
   private List<String> strings(String sql, List<Object> params) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Connection c = writer.duplicate();
+    try (Connection c = readers.get();
         PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
         ResultSet r = p.executeQuery()) {
       while (r.next()) {
