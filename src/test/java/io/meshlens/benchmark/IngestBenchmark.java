@@ -22,6 +22,7 @@ import io.meshlens.tenancy.TenantDirectory;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -520,7 +521,7 @@ public final class IngestBenchmark {
             String.join(
                 " + ",
                 ManagementFactory.getGarbageCollectorMXBeans().stream()
-                    .map(java.lang.management.GarbageCollectorMXBean::getName)
+                    .map(GarbageCollectorMXBean::getName)
                     .toList()))
         .append(
             " (the container image's `run-java.sh` starts the service with `-XX:+UseParallelGC`;"

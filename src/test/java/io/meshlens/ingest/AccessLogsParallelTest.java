@@ -27,7 +27,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,21 +85,17 @@ class AccessLogsParallelTest {
           lines += out.accessLogLines().size();
           otlpRecords += out.logRecordCount();
           if (i == 2) {
-            // A forwarder's retry: a line already sent, with the same cluster header, again at a
-            // new offset; and a bad record. (Without the header the two copies would be attributed
-            // to different clusters, and which copy is kept would depend on the order in which
-            // partitions are stored.)
-            producer.send(
-                new ProducerRecord<>(
-                    TOPICS.accessLogs(),
-                    null,
-                    null,
-                    null,
-                    out.accessLogLines().get(0).getBytes(StandardCharsets.UTF_8),
-                    List.of(
-                        new RecordHeader(
-                            settings.accessLogClusterHeader(),
-                            out.accessLogLineClusters().get(0).getBytes(StandardCharsets.UTF_8)))));
+            // A forwarder's retry: a line already sent, again at a new offset and sent the same way
+            // (with its cluster header; without it the two copies would be attributed to different
+            // clusters, and which copy is kept would depend on the order partitions are stored);
+            // and a bad record.
+            pub.publish(
+                new TickOutput(
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(out.accessLogLines().get(0)),
+                    List.of(out.accessLogLineClusters().get(0))));
             producer.send(
                 new ProducerRecord<>(
                     TOPICS.accessLogs(), "not a log line".getBytes(StandardCharsets.UTF_8)));
