@@ -93,6 +93,24 @@ public final class AccessLogStore implements AutoCloseable {
   /** Batches stored the fast way (see {@link #appendDirect}); for tests. */
   private long directBatches;
 
+  /** Columns of every day table but its {@code day}, with their constraints (SQL). */
+  public static final String FIELDS =
+      """
+      tenant VARCHAR NOT NULL, cluster VARCHAR NOT NULL, namespace VARCHAR NOT NULL,
+      pod VARCHAR NOT NULL, workload VARCHAR NOT NULL, start_ms BIGINT NOT NULL,
+      method VARCHAR NOT NULL, path VARCHAR NOT NULL, authority VARCHAR NOT NULL,
+      response_code INTEGER NOT NULL CHECK (response_code BETWEEN 0 AND 999),
+      response_flags VARCHAR NOT NULL, duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
+      bytes_sent BIGINT NOT NULL CHECK (bytes_sent >= 0),
+      bytes_received BIGINT NOT NULL CHECK (bytes_received >= 0),
+      upstream_cluster VARCHAR NOT NULL, request_id VARCHAR NOT NULL,
+      trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
+      line_hash BIGINT NOT NULL""";
+
+  /** Primary key of every day table (SQL): the identity of an access log entry. */
+  public static final String PRIMARY_KEY =
+      "PRIMARY KEY (request_id, pod, direction, start_ms, line_hash)";
+
   /** Opens (creating when needed) the log database under {@code directory}. */
   public AccessLogStore(Path directory) throws SQLException {
     this(directory, true);
@@ -116,33 +134,16 @@ public final class AccessLogStore implements AutoCloseable {
                     "jdbc:duckdb:" + directory.resolve("access_logs.duckdb"),
                     new java.util.Properties());
     readers = new ReaderConnections(writer, ReaderConnections.KEPT);
-    String fields =
-        """
-        tenant VARCHAR NOT NULL, cluster VARCHAR NOT NULL, namespace VARCHAR NOT NULL,
-        pod VARCHAR NOT NULL, workload VARCHAR NOT NULL, start_ms BIGINT NOT NULL,
-        method VARCHAR NOT NULL, path VARCHAR NOT NULL, authority VARCHAR NOT NULL,
-        response_code INTEGER NOT NULL CHECK (response_code BETWEEN 0 AND 999),
-        response_flags VARCHAR NOT NULL, duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
-        bytes_sent BIGINT NOT NULL CHECK (bytes_sent >= 0),
-        bytes_received BIGINT NOT NULL CHECK (bytes_received >= 0),
-        upstream_cluster VARCHAR NOT NULL, request_id VARCHAR NOT NULL,
-        trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
-        line_hash BIGINT NOT NULL""";
     try (Statement s = writer.createStatement()) {
       DuckDbSupport.configureWriter(s);
-      days =
-          new DayTables(
-              "access_logs",
-              fields
-                  + ", day INTEGER NOT NULL,"
-                  + " PRIMARY KEY (request_id, pod, direction, start_ms, line_hash)");
+      days = new DayTables("access_logs", FIELDS + ", day INTEGER NOT NULL, " + PRIMARY_KEY);
       days.open(s);
       DuckDbSupport.createOffsetsTable(s);
       // Staging without constraints: the Appender never fails half-way; the checks and the
       // de-duplication happen in the one INSERT ... SELECT into access_logs.
       s.execute(
           "CREATE TEMP TABLE log_staging ("
-              + fields.replace(" NOT NULL", "").replaceAll("CHECK \\([^)]*\\)", "")
+              + FIELDS.replace(" NOT NULL", "").replaceAll("CHECK \\([^)]*\\)", "")
               + ")");
     }
     writer.setAutoCommit(false);
