@@ -1535,10 +1535,16 @@ class EscapeAttemptsTest {
     return m.get("k8s_namespace_name") == null || tenant.equals(m.get("k8s_namespace_name"));
   }
 
+  /**
+   * No marker in the answer, as a whole token: not inside a longer number, so that the card digits
+   * "4242" are not found in a timestamp such as 1796522142426.
+   */
   private static void noMarkers(Response r, List<String> markers) {
     String body = r.asString();
     for (String m : markers) {
-      assertThat(body).as("answer holds foreign data '%s': %s", m, body).doesNotContain(m);
+      assertThat(body)
+          .as("answer holds foreign data '%s': %s", m, body)
+          .doesNotContainPattern(Pattern.compile("(?<!\\d)" + Pattern.quote(m) + "(?!\\d)"));
     }
   }
 
