@@ -53,6 +53,9 @@ public final class ReaderConnections implements AutoCloseable {
     }
     if (c == null) {
       c = source.duplicate();
+      // A duplicate takes the source's mode, and the stores' writers are not in auto-commit mode:
+      // such a connection would be closed rather than kept when handed back.
+      c.setAutoCommit(true);
     }
     return lease(c);
   }

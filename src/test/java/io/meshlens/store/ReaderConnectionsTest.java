@@ -114,6 +114,32 @@ class ReaderConnectionsTest {
   }
 
   @Test
+  void readConnectionsOfAWriterOutsideAutoCommitAreKeptAndSeeOnlyItsCommits() throws SQLException {
+    writer.setAutoCommit(false); // as every store keeps its writer
+    try (ReaderConnections readers = new ReaderConnections(writer, 2)) {
+      try (Connection c = readers.get()) {
+        assertThat(c.getAutoCommit()).isTrue();
+        mark(c);
+        assertThat(sum(c)).isEqualTo(3);
+      }
+      assertThat(readers.idle()).isEqualTo(1);
+      try (Statement s = writer.createStatement()) {
+        s.execute("INSERT INTO t VALUES (4)");
+      }
+      try (Connection c = readers.get()) {
+        assertThat(marked(c)).isTrue();
+        assertThat(sum(c)).isEqualTo(3);
+      }
+      writer.commit();
+      try (Connection c = readers.get()) {
+        assertThat(marked(c)).isTrue();
+        assertThat(sum(c)).isEqualTo(7);
+      }
+      assertThat(readers.idle()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aConnectionLeftInATransactionIsNotKept() throws SQLException {
     try (ReaderConnections readers = new ReaderConnections(writer, 2)) {
       try (Connection c = readers.get()) {

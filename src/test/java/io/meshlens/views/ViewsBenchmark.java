@@ -49,11 +49,14 @@ import org.apache.kafka.common.TopicPartition;
  * <pre>
  * ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
  *     -Dmdep.outputFile=target/bench.cp
- * java -Xmx6g -cp target/test-classes:target/classes:$(cat target/bench.cp) \
+ * java -Xmx6g -XX:+UseParallelGC -cp target/test-classes:target/classes:$(cat target/bench.cp) \
  *     io.meshlens.views.ViewsBenchmark
  * </pre>
  *
- * Writes {@code docs/benchmarks/views.md}. System properties: {@code -Dpods=1000 -Dminutes=60
+ * <p>{@code -XX:+UseParallelGC} as the container image's {@code run-java.sh} starts the service; a
+ * bare {@code java} on 2 cores picks G1.
+ *
+ * <p>Writes {@code docs/benchmarks/views.md}. System properties: {@code -Dpods=1000 -Dminutes=60
  * -Drps=500 -Diterations=40 -Dlogs=true -Dsre=true}; {@code -DlogDir=DIR} keeps the access log
  * store in {@code DIR} and reuses it on the next run with the same settings.
  */
@@ -222,6 +225,16 @@ public final class ViewsBenchmark {
             () ->
                 new IsolationAudit(engine, store, logStore, tenants)
                     .compute(new ViewQueries(engine, store, shop), hour)));
+    if (logStore != null) {
+      // The same audit without its access log lookups: what the lookups cost is the difference.
+      rows.add(
+          time(
+              "isolation, tenant shop, without access log lookups",
+              iterations,
+              () ->
+                  new IsolationAudit(engine, store, null, tenants)
+                      .compute(new ViewQueries(engine, store, shop), hour)));
+    }
     if (sre) {
       rows.add(
           time(
@@ -269,7 +282,7 @@ public final class ViewsBenchmark {
                 Locale.ROOT,
                 "- date: %s%n- machine: %s, %d cores visible to the JVM, %s, shared with other"
                     + " work: load average %.1f before loading, %.1f before timing, %.1f at the"
-                    + " end%n- JVM: %s, max heap %d MB%n- data: simulator at %d pods (%d extra"
+                    + " end%n- JVM: %s, max heap %d MB, garbage collectors %s%n- data: simulator at %d pods (%d extra"
                     + " tenants, 3 replicas per workload, %d requests/s), %d min of 15 s ticks"
                     + " through the real ingest pipeline into an in-memory MetricStore: %,d series,"
                     + " %,d samples; %s (loaded in %.0f s)%n- query: the last hour, default step"
@@ -286,6 +299,9 @@ public final class ViewsBenchmark {
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20,
+                ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .map(java.lang.management.GarbageCollectorMXBean::getName)
+                    .collect(java.util.stream.Collectors.joining(" + ")),
                 pods,
                 extra - 4,
                 rps,
