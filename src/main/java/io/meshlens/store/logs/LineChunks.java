@@ -1,0 +1,399 @@
+package io.meshlens.store.logs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FastDecompressor;
+
+/**
+ * The raw access log lines, kept apart from the searchable fields in DuckDB: appended to files of
+ * LZ4-compressed blocks, one set of files per UTC day, and found again by a reference ({@code
+ * long}) that the entry's row holds. Writing a line here costs a copy and a compression; writing it
+ * into a DuckDB column costs about twice the rest of the row ({@code
+ * docs/benchmarks/log-table-write.md}).
+ *
+ * <p>A file is named {@code lines-<file>-d<day>.lz4b} and holds blocks one after another: a 20-byte
+ * header (magic, compressed length, uncompressed length, line count, CRC32C of the compressed
+ * bytes, little-endian) and the compressed lines, each as its UTF-8 length (varint) and bytes. A
+ * reference packs the file number (20 bits), the block's offset in the file (36 bits) and the
+ * line's index in the block (8 bits), so a block holds at most {@value #MAX_LINES_PER_BLOCK} lines;
+ * a block also ends after {@value #BLOCK_BYTES} bytes of lines, so that reading one line
+ * decompresses little.
+ *
+ * <p>Durability: {@link #append} writes and forces the blocks to disk before it returns the
+ * references; the caller stores them (with the Kafka offsets) afterwards. Blocks that were written
+ * but never referenced (a crash or a failed transaction in between) are dead bytes that nothing
+ * reads, so opening needs no recovery. A day's files go when retention drops the day.
+ *
+ * <p>Concurrency: {@link #append} and {@link #dropBefore} are called by the store's one writer;
+ * {@link #read} from any thread. Thread-safe.
+ */
+public final class LineChunks implements AutoCloseable {
+
+  /** Uncompressed bytes after which a block ends. */
+  static final int BLOCK_BYTES = 64 << 10;
+
+  /** Lines a block holds at most (the reference's index has 8 bits). */
+  static final int MAX_LINES_PER_BLOCK = 255;
+
+  /** Size after which the writer starts a day's next file. */
+  static final long FILE_BYTES = 1L << 30;
+
+  private static final int MAGIC = 0x4d4c4231; // "MLB1"
+  private static final int HEADER = 20;
+  private static final int FILE_BITS = 20;
+  private static final int OFFSET_BITS = 36;
+  private static final int INDEX_BITS = 8;
+  private static final Pattern NAME = Pattern.compile("lines-(\\d+)-d(-?\\d+)\\.lz4b");
+
+  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+
+  private final Path directory;
+  private final LZ4Compressor compressor = LZ4.fastCompressor();
+  private final LZ4FastDecompressor decompressor = LZ4.fastDecompressor();
+
+  /** Every file: number -> day; guarded by this. */
+  private final TreeMap<Integer, Long> fileDays = new TreeMap<>();
+
+  /** The file each day appends to, open for writing; guarded by this. */
+  private final Map<Long, Writer> writers = new HashMap<>();
+
+  /** Files open for reading, by number; guarded by this. */
+  private final Map<Integer, FileChannel> readers = new HashMap<>();
+
+  /** Recently read blocks, decompressed: (file, offset) -> lines; guarded by itself. */
+  private final Map<Long, String[]> blockCache =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String[]> eldest) {
+          return size() > 64;
+        }
+      };
+
+  private int nextFile;
+
+  private static final class Writer {
+    final int file;
+    final FileChannel channel;
+    long size;
+
+    Writer(int file, FileChannel channel, long size) {
+      this.file = file;
+      this.channel = channel;
+      this.size = size;
+    }
+  }
+
+  /** Opens (creating when needed) the line files under {@code directory}. */
+  public LineChunks(Path directory) {
+    this.directory = directory;
+    try {
+      Files.createDirectories(directory);
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "lines-*.lz4b")) {
+        for (Path f : files) {
+          Matcher m = NAME.matcher(f.getFileName().toString());
+          if (m.matches()) {
+            fileDays.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the line files in " + directory, e);
+    }
+    nextFile = fileDays.isEmpty() ? 0 : fileDays.lastKey() + 1;
+  }
+
+  private Path path(int file, long day) {
+    return directory.resolve("lines-" + file + "-d" + day + ".lz4b");
+  }
+
+  /**
+   * Appends the lines of one UTC {@code day} and forces them to disk.
+   *
+   * @return each line's reference, in order
+   */
+  public synchronized long[] append(long day, List<String> lines) throws IOException {
+    long[] refs = new long[lines.size()];
+    Writer w = writer(day);
+    ByteBuffer raw = ByteBuffer.allocate(BLOCK_BYTES + 16);
+    List<ByteBuffer> blocks = new ArrayList<>();
+    long offset = w.size;
+    int first = 0;
+    while (first < lines.size()) {
+      raw.clear();
+      int n = 0;
+      while (first + n < lines.size() && n < MAX_LINES_PER_BLOCK && raw.position() < BLOCK_BYTES) {
+        byte[] b = lines.get(first + n).getBytes(StandardCharsets.UTF_8);
+        if (raw.remaining() < b.length + 5) {
+          raw = grow(raw, b.length + 5);
+        }
+        putVarint(raw, b.length);
+        raw.put(b);
+        refs[first + n] = ref(w.file, offset, n);
+        n++;
+      }
+      ByteBuffer block = compress(raw.array(), raw.position(), n);
+      blocks.add(block);
+      offset += block.remaining();
+      first += n;
+    }
+    if (offset >= 1L << OFFSET_BITS) {
+      throw new IOException("line file " + path(w.file, day) + " is full");
+    }
+    ByteBuffer[] all = blocks.toArray(new ByteBuffer[0]);
+    long want = offset - w.size;
+    long written = 0;
+    try {
+      while (written < want) {
+        written += w.channel.write(all);
+      }
+      w.channel.force(false);
+    } catch (IOException e) {
+      // Part of the blocks may be in the file: the next append starts a new one, so that its
+      // offsets are right again.
+      writers.remove(day);
+      closeQuietly(w.channel);
+      throw e;
+    }
+    w.size = offset;
+    if (w.size >= FILE_BYTES) {
+      w.channel.close();
+      writers.remove(day);
+    }
+    return refs;
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // Already failing: the first error is the one reported.
+    }
+  }
+
+  private static ByteBuffer grow(ByteBuffer b, int more) {
+    ByteBuffer bigger = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + more));
+    b.flip();
+    return bigger.put(b);
+  }
+
+  private ByteBuffer compress(byte[] raw, int length, int lines) {
+    byte[] out = new byte[HEADER + compressor.maxCompressedLength(length)];
+    int compressed = compressor.compress(raw, 0, length, out, HEADER);
+    CRC32C crc = new CRC32C();
+    crc.update(out, HEADER, compressed);
+    ByteBuffer.wrap(out, 0, HEADER)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(MAGIC)
+        .putInt(compressed)
+        .putInt(length)
+        .putInt(lines)
+        .putInt((int) crc.getValue());
+    return ByteBuffer.wrap(out, 0, HEADER + compressed);
+  }
+
+  private Writer writer(long day) throws IOException {
+    Writer w = writers.get(day);
+    if (w != null) {
+      return w;
+    }
+    int file = nextFile;
+    if (file >= 1 << FILE_BITS) {
+      throw new IOException("no line file numbers left in " + directory);
+    }
+    nextFile++;
+    FileChannel ch =
+        FileChannel.open(
+            path(file, day),
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
+    fileDays.put(file, day);
+    w = new Writer(file, ch, 0);
+    writers.put(day, w);
+    return w;
+  }
+
+  static long ref(int file, long offset, int index) {
+    return ((long) file << (OFFSET_BITS + INDEX_BITS)) | (offset << INDEX_BITS) | index;
+  }
+
+  private static void putVarint(ByteBuffer b, int v) {
+    while ((v & ~0x7f) != 0) {
+      b.put((byte) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
+  }
+
+  private static int getVarint(ByteBuffer b) {
+    int v = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte x = b.get();
+      v |= (x & 0x7f) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
+  }
+
+  /** The line of each reference, in order. */
+  public List<String> read(long[] refs) throws IOException {
+    List<String> out = new ArrayList<>(refs.length);
+    for (long r : refs) {
+      int index = (int) (r & ((1 << INDEX_BITS) - 1));
+      String[] block = block(r >>> INDEX_BITS);
+      if (index >= block.length) {
+        throw new IOException("line reference " + r + " is beyond its block");
+      }
+      out.add(block[index]);
+    }
+    return out;
+  }
+
+  /** The line of one reference. */
+  public String read(long ref) throws IOException {
+    return read(new long[] {ref}).get(0);
+  }
+
+  private String[] block(long key) throws IOException {
+    synchronized (blockCache) {
+      String[] b = blockCache.get(key);
+      if (b != null) {
+        return b;
+      }
+    }
+    int file = (int) (key >>> OFFSET_BITS);
+    long offset = key & ((1L << OFFSET_BITS) - 1);
+    FileChannel ch = channel(file);
+    ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, h, offset);
+    h.flip();
+    if (h.getInt(0) != MAGIC) {
+      throw new IOException("no line block at " + offset + " of line file " + file);
+    }
+    int compressed = h.getInt(4);
+    int length = h.getInt(8);
+    int lines = h.getInt(12);
+    if (compressed < 0 || length < 0 || lines < 0 || lines > MAX_LINES_PER_BLOCK) {
+      throw new IOException("damaged line block header at " + offset + " of line file " + file);
+    }
+    ByteBuffer c = ByteBuffer.allocate(compressed);
+    readFully(ch, c, offset + HEADER);
+    CRC32C crc = new CRC32C();
+    crc.update(c.array(), 0, compressed);
+    if ((int) crc.getValue() != h.getInt(16)) {
+      throw new IOException("line block at " + offset + " of line file " + file + " is damaged");
+    }
+    byte[] raw = new byte[length];
+    decompressor.decompress(c.array(), 0, raw, 0, length);
+    ByteBuffer in = ByteBuffer.wrap(raw);
+    List<String> out = new ArrayList<>(lines);
+    for (int k = 0; k < lines; k++) {
+      int n = getVarint(in);
+      out.add(new String(raw, in.position(), n, StandardCharsets.UTF_8));
+      in.position(in.position() + n);
+    }
+    String[] b = out.toArray(new String[0]);
+    synchronized (blockCache) {
+      blockCache.put(key, b);
+    }
+    return b;
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    while (b.hasRemaining()) {
+      int n = ch.read(b, position + b.position());
+      if (n < 0) {
+        throw new IOException("line file ends at " + (position + b.position()));
+      }
+    }
+  }
+
+  private synchronized FileChannel channel(int file) throws IOException {
+    FileChannel ch = readers.get(file);
+    if (ch == null) {
+      Long day = fileDays.get(file);
+      if (day == null) {
+        throw new IOException("no line file " + file + " in " + directory);
+      }
+      ch = FileChannel.open(path(file, day), StandardOpenOption.READ);
+      readers.put(file, ch);
+    }
+    return ch;
+  }
+
+  /** Deletes every file of the days before {@code firstKeptDay}; returns how many. */
+  public synchronized int dropBefore(long firstKeptDay) throws IOException {
+    List<Integer> gone = new ArrayList<>();
+    fileDays.forEach(
+        (file, day) -> {
+          if (day < firstKeptDay) {
+            gone.add(file);
+          }
+        });
+    for (int file : gone) {
+      long day = fileDays.remove(file);
+      Writer w = writers.get(day);
+      if (w != null && w.file == file) {
+        w.channel.close();
+        writers.remove(day);
+      }
+      FileChannel r = readers.remove(file);
+      if (r != null) {
+        r.close();
+      }
+      Files.deleteIfExists(path(file, day));
+    }
+    synchronized (blockCache) {
+      blockCache.keySet().removeIf(k -> gone.contains((int) (k >>> OFFSET_BITS)));
+    }
+    return gone.size();
+  }
+
+  /** The days that have line files, sorted. */
+  public synchronized List<Long> days() {
+    List<Long> d = new ArrayList<>(new java.util.TreeSet<>(fileDays.values()));
+    return Collections.unmodifiableList(d);
+  }
+
+  @Override
+  public synchronized void close() throws IOException {
+    IOException first = null;
+    List<FileChannel> all = new ArrayList<>(readers.values());
+    writers.values().forEach(w -> all.add(w.channel));
+    for (FileChannel c : all) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    readers.clear();
+    writers.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}
