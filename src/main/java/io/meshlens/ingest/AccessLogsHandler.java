@@ -97,6 +97,7 @@ public final class AccessLogsHandler extends StoringHandler<AccessLogStore.Entry
                   rec.authority(),
                   rec.responseCode(),
                   rec.responseFlags(),
+                  rec.responseCodeDetails() == null ? "" : rec.responseCodeDetails(),
                   rec.durationMs(),
                   rec.bytesSent(),
                   rec.bytesReceived(),

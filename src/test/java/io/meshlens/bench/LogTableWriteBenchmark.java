@@ -2,12 +2,15 @@ package io.meshlens.bench;
 
 import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.logs.AccessLogStore;
+import io.meshlens.store.logs.LineChunks;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
@@ -16,13 +19,14 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * How fast DuckDB itself takes access log rows, without Kafka, decoding or attribution: the ceiling
- * of {@code store.logs.AccessLogStore}'s one writer. Rows go into a table made of the store's own
- * columns, constraints and primary key (the constants of {@code AccessLogStore}), and a raw line of
- * about 800 characters (the size of an Istio JSON access log line); they are written in batches of
- * 7,000 rows per transaction (about one poll of the ingest loop), through the Appender as the store
- * does, with and without the primary key and the raw line, and once by DuckDB's own bulk {@code
- * INSERT ... SELECT} from a Parquet file on one thread (no JNI per value).
+ * How fast the access log store's writer can take rows, without Kafka, decoding or attribution: the
+ * ceiling of {@code store.logs.AccessLogStore}'s one writer. Rows go into a table made of the
+ * store's own columns, constraints and primary key (the constants of {@code AccessLogStore}) with a
+ * raw line of about 800 characters (the size of an Istio JSON access log line), in batches of 7,000
+ * rows per transaction (about one poll of the ingest loop), through the Appender as the store does.
+ * Cases: the store's layout (each line into {@link LineChunks}, forced to disk, its reference into
+ * the row), the same without the primary key, the rows without their lines, and the earlier layout
+ * that kept the line in a DuckDB column.
  *
  * <p>Run: {@code ./mvnw -o -q -B test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.meshlens.bench.LogTableWriteBenchmark [-Dexec.args=780000]}. Results: {@code
@@ -32,7 +36,17 @@ public final class LogTableWriteBenchmark {
 
   private static final int BATCH = 7_000;
 
+  /** Tenants the rows belong to, in turn. */
+  private static final int TENANTS = 200;
+
   private LogTableWriteBenchmark() {}
+
+  /** Where a run puts the raw lines. */
+  private enum Lines {
+    CHUNKS,
+    NONE,
+    COLUMN
+  }
 
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 780_000;
@@ -43,18 +57,19 @@ public final class LogTableWriteBenchmark {
         BATCH,
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.version"));
-    for (boolean pk : new boolean[] {true, false}) {
-      for (boolean raw : new boolean[] {true, false}) {
-        report(
-            "appender" + (pk ? ", primary key" : "") + (raw ? ", raw line" : ""),
-            rows,
-            appenderRun(rows, pk, raw));
-      }
-    }
     report(
-        "INSERT ... SELECT from Parquet, 1 thread, primary key, raw line",
+        "the store's layout: appender, primary key, lines in LineChunks",
         rows,
-        bulkInsertRun(rows));
+        appenderRun(rows, true, Lines.CHUNKS));
+    report(
+        "appender, no primary key, lines in LineChunks",
+        rows,
+        appenderRun(rows, false, Lines.CHUNKS));
+    report("appender, primary key, no lines", rows, appenderRun(rows, true, Lines.NONE));
+    report(
+        "the earlier layout: appender, primary key, lines in a DuckDB column",
+        rows,
+        appenderRun(rows, true, Lines.COLUMN));
   }
 
   private static void report(String what, int rows, double seconds) {
@@ -62,30 +77,32 @@ public final class LogTableWriteBenchmark {
         Locale.ROOT, "| %s | %.1f s | %,.0f rows/s |%n", what, seconds, rows / seconds);
   }
 
-  /** What a run does with its database; returns the seconds to report. */
+  /** What a run does with its database and line files; returns the seconds to report. */
   private interface Run {
-    double run(DuckDBConnection c) throws Exception;
+    double run(DuckDBConnection c, LineChunks chunks) throws Exception;
   }
 
   /**
    * Runs {@code run} on a new database in a temporary directory holding one day table as the store
-   * makes it (its columns, constraints, primary key when {@code pk}, its writer settings), and
-   * deletes the directory after.
+   * makes it (its columns, constraints, primary key when {@code pk}, its writer settings; a raw
+   * line column for the earlier layout) and line files beside it, and deletes the directory after.
    */
-  private static double withTable(boolean pk, Run run) throws Exception {
+  private static double withTable(boolean pk, Lines lines, Run run) throws Exception {
     Path dir = Files.createTempDirectory("log-table-write");
     try (DuckDBConnection c =
             (DuckDBConnection)
                 DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("t.duckdb"));
-        Statement s = c.createStatement()) {
+        Statement s = c.createStatement();
+        LineChunks chunks = new LineChunks(dir.resolve("lines"))) {
       DuckDbSupport.configureWriter(s);
       s.execute(
           "CREATE TABLE t ("
               + AccessLogStore.FIELDS
               + ", day INTEGER NOT NULL"
+              + (lines == Lines.COLUMN ? ", raw VARCHAR NOT NULL" : "")
               + (pk ? ", " + AccessLogStore.PRIMARY_KEY : "")
               + ")");
-      return run.run(c);
+      return run.run(c, chunks);
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -95,21 +112,47 @@ public final class LogTableWriteBenchmark {
     }
   }
 
-  private static double appenderRun(int rows, boolean pk, boolean withRaw) throws Exception {
+  private static double appenderRun(int rows, boolean pk, Lines lines) throws Exception {
     Random r = new Random(1);
     String filler = filler(r);
     return withTable(
         pk,
-        c -> {
+        lines,
+        (c, chunks) -> {
           long t0 = System.nanoTime();
           c.setAutoCommit(false);
           int n = 0;
           while (n < rows) {
+            int size = Math.min(BATCH, rows - n);
+            String[] ids = new String[size];
+            List<byte[]> raw = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+              ids[i] = UUID.randomUUID().toString();
+              raw.add(
+                  (ids[i] + filler.substring((n + i) % 100, 700 + (n + i) % 100))
+                      .getBytes(StandardCharsets.UTF_8));
+            }
+            long[] refs = new long[size];
+            if (lines == Lines.CHUNKS) {
+              // As the store writes them: each tenant's lines in blocks of their own.
+              List<List<byte[]>> groups = new ArrayList<>();
+              for (int t = 0; t < TENANTS; t++) {
+                groups.add(new ArrayList<>());
+              }
+              for (int i = 0; i < size; i++) {
+                groups.get((n + i) % TENANTS).add(raw.get(i));
+              }
+              long[][] byTenant = chunks.append(19_700, groups);
+              int[] next = new int[TENANTS];
+              for (int i = 0; i < size; i++) {
+                int t = (n + i) % TENANTS;
+                refs[i] = byTenant[t][next[t]++];
+              }
+            }
             try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "t")) {
-              for (int i = 0; i < BATCH && n < rows; i++, n++) {
-                String requestId = UUID.randomUUID().toString();
+              for (int i = 0; i < size; i++, n++) {
                 a.beginRow()
-                    .append("tenant-" + (n % 200))
+                    .append("tenant-" + (n % TENANTS))
                     .append("cluster-" + (n % 3))
                     .append("ns-" + (n % 400))
                     .append("pod-" + (n % 2490))
@@ -120,17 +163,22 @@ public final class LogTableWriteBenchmark {
                     .append("reviews.bookinfo.svc.cluster.local")
                     .append(200)
                     .append("-")
+                    .append("via_upstream")
                     .append((long) (n % 500))
                     .append(1234L)
                     .append(567L)
                     .append("outbound|9080||reviews.bookinfo.svc.cluster.local")
-                    .append(requestId)
+                    .append(ids[i])
                     .append(Long.toHexString(r.nextLong()) + Long.toHexString(r.nextLong()))
                     .append("outbound")
-                    .append(withRaw ? requestId + filler.substring(n % 100, 700 + n % 100) : "")
+                    .append(refs[i])
+                    .append(lines == Lines.NONE ? 0 : raw.get(i).length)
                     .append(r.nextLong())
-                    .append(19_700)
-                    .endRow();
+                    .append(19_700);
+                if (lines == Lines.COLUMN) {
+                  a.append(new String(raw.get(i), StandardCharsets.UTF_8));
+                }
+                a.endRow();
               }
               a.flush();
             }
@@ -138,38 +186,6 @@ public final class LogTableWriteBenchmark {
           }
           return (System.nanoTime() - t0) / 1e9;
         });
-  }
-
-  /** Seconds of the INSERT alone, not of writing the Parquet file before it. */
-  private static double bulkInsertRun(int rows) throws Exception {
-    Path parquet = Files.createTempFile("log-rows", ".parquet");
-    Files.delete(parquet);
-    try {
-      return withTable(true, c -> bulkInsert(c, rows, parquet));
-    } finally {
-      Files.deleteIfExists(parquet);
-    }
-  }
-
-  private static double bulkInsert(DuckDBConnection c, int rows, Path parquet) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(
-          "COPY (SELECT 'tenant-' || (i % 200), 'cluster-' || (i % 3), 'ns-' || (i % 400),"
-              + " 'pod-' || (i % 2490), 'workload-' || (i % 800), 1700000000000 + i, 'GET',"
-              + " '/api/v1/items/' || (i % 1000), 'reviews.bookinfo.svc.cluster.local', 200, '-',"
-              + " (i % 500)::BIGINT, 1234::BIGINT, 567::BIGINT,"
-              + " 'outbound|9080||reviews.bookinfo.svc.cluster.local', uuid()::VARCHAR,"
-              + " md5(i::VARCHAR), 'outbound', uuid()::VARCHAR || repeat(md5(i::VARCHAR), 24),"
-              + " (hash(i) >> 1)::BIGINT, 19700 FROM range("
-              + rows
-              + ") r(i)) TO '"
-              + parquet
-              + "'");
-      s.execute("SET threads = 1");
-      long t0 = System.nanoTime();
-      s.execute("INSERT INTO t SELECT * FROM '" + parquet + "'");
-      return (System.nanoTime() - t0) / 1e9;
-    }
   }
 
   private static String filler(Random r) {

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Parses the LogQL subset Meshlens evaluates (docs/loki-api.md). Errors are {@link LogqlException}s
@@ -289,8 +288,9 @@ public final class LogqlParser {
       Token value = expect(T.STRING, "STRING");
       if (lineOp == LineFilter.Op.REGEX || lineOp == LineFilter.Op.NOT_REGEX) {
         try {
-          Pattern.compile(value.text);
-        } catch (PatternSyntaxException e) {
+          // RE2, as the store matches line filters (and Loki, with Go's regexp).
+          com.google.re2j.Pattern.compile(value.text);
+        } catch (com.google.re2j.PatternSyntaxException e) {
           throw LogqlException.parse(
               value.col, "error parsing regexp: " + e.getDescription() + ": `" + value.text + "`");
         }

@@ -7,6 +7,7 @@ import io.meshlens.store.ReaderConnections;
 import io.meshlens.store.Scope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -72,12 +73,19 @@ public final class AccessLogStore implements AutoCloseable {
   public static final List<String> STREAM_LABELS =
       List.of("cluster", "direction", "namespace", "pod", "tenant", "workload");
 
+  /** The columns {@link #row} reads, in its order: the entry's fields and its line's reference. */
   private static final String COLUMNS =
       "tenant, cluster, namespace, pod, workload, start_ms, method, path, authority,"
-          + " response_code, response_flags, duration_ms, bytes_sent, bytes_received,"
-          + " upstream_cluster, request_id, trace_id, direction, raw";
+          + " response_code, response_flags, response_code_details, duration_ms, bytes_sent,"
+          + " bytes_received, upstream_cluster, request_id, trace_id, direction, line_ref";
+
+  /** Position of {@code line_ref} in {@link #COLUMNS}. */
+  private static final int LINE_REF = 20;
 
   private final DuckDBConnection writer;
+
+  /** The raw lines, outside DuckDB; each row holds its line's reference. */
+  private final LineChunks lines;
 
   /** Read connections kept open between reads (see {@link ReaderConnections}). */
   private final ReaderConnections readers;
@@ -100,12 +108,13 @@ public final class AccessLogStore implements AutoCloseable {
       pod VARCHAR NOT NULL, workload VARCHAR NOT NULL, start_ms BIGINT NOT NULL,
       method VARCHAR NOT NULL, path VARCHAR NOT NULL, authority VARCHAR NOT NULL,
       response_code INTEGER NOT NULL CHECK (response_code BETWEEN 0 AND 999),
-      response_flags VARCHAR NOT NULL, duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
+      response_flags VARCHAR NOT NULL, response_code_details VARCHAR NOT NULL,
+      duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
       bytes_sent BIGINT NOT NULL CHECK (bytes_sent >= 0),
       bytes_received BIGINT NOT NULL CHECK (bytes_received >= 0),
       upstream_cluster VARCHAR NOT NULL, request_id VARCHAR NOT NULL,
-      trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, raw VARCHAR NOT NULL,
-      line_hash BIGINT NOT NULL""";
+      trace_id VARCHAR NOT NULL, direction VARCHAR NOT NULL, line_ref BIGINT NOT NULL,
+      line_bytes INTEGER NOT NULL CHECK (line_bytes >= 0), line_hash BIGINT NOT NULL""";
 
   /** Primary key of every day table (SQL): the identity of an access log entry. */
   public static final String PRIMARY_KEY =
@@ -134,8 +143,11 @@ public final class AccessLogStore implements AutoCloseable {
                     "jdbc:duckdb:" + directory.resolve("access_logs.duckdb"),
                     new java.util.Properties());
     readers = new ReaderConnections(writer, ReaderConnections.KEPT);
+    lines = new LineChunks(directory.resolve("lines"));
+    List<String> earlier;
     try (Statement s = writer.createStatement()) {
       DuckDbSupport.configureWriter(s);
+      earlier = LegacyLayout.setAside(s, "access_logs");
       days = new DayTables("access_logs", FIELDS + ", day INTEGER NOT NULL, " + PRIMARY_KEY);
       days.open(s);
       DuckDbSupport.createOffsetsTable(s);
@@ -147,6 +159,9 @@ public final class AccessLogStore implements AutoCloseable {
               + ")");
     }
     writer.setAutoCommit(false);
+    for (String table : earlier) {
+      LegacyLayout.move(writer, table, this::append);
+    }
   }
 
   /**
@@ -183,11 +198,13 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   private void appendRows(List<Entry> logs, Map<String, Long> kafkaOffsets) throws SQLException {
+    // The lines go to disk first: a row never points at a line that is not there.
+    Lines stored = storeLines(logs);
     DuckDbSupport.appendWithOffsets(
         writer,
         writeLock,
         kafkaOffsets,
-        direct ? c -> appendDirect(c, logs) : null,
+        direct ? c -> appendDirect(c, logs, stored) : null,
         c -> {
           try (Statement s = c.createStatement()) {
             days.resync(s);
@@ -195,8 +212,8 @@ public final class AccessLogStore implements AutoCloseable {
         },
         "log_staging",
         a -> {
-          for (Entry e : logs) {
-            appendValues(a, e).endRow();
+          for (int i = 0; i < logs.size(); i++) {
+            appendValues(a, logs.get(i), stored, i).endRow();
           }
         },
         c ->
@@ -215,8 +232,54 @@ public final class AccessLogStore implements AutoCloseable {
                         + " (PARTITION BY request_id, pod, direction, start_ms, line_hash) = 1"));
   }
 
+  /** Each entry's line reference and UTF-8 length, by the entry's index in its batch. */
+  private record Lines(long[] refs, int[] bytes) {}
+
+  /**
+   * Writes the batch's lines, per UTC day, each tenant's in blocks of their own (see {@link
+   * #dropTenantBefore}), and forces them to disk.
+   */
+  private Lines storeLines(List<Entry> logs) throws SQLException {
+    long[] refs = new long[logs.size()];
+    int[] bytes = new int[logs.size()];
+    TreeMap<Long, Map<String, List<Integer>>> byDay = new TreeMap<>();
+    for (int i = 0; i < logs.size(); i++) {
+      StoredLog l = logs.get(i).log();
+      byDay
+          .computeIfAbsent(Math.floorDiv(l.startTimeMs(), DAY_MS), d -> new TreeMap<>())
+          .computeIfAbsent(l.tenant(), t -> new ArrayList<>())
+          .add(i);
+    }
+    for (Map.Entry<Long, Map<String, List<Integer>>> d : byDay.entrySet()) {
+      List<List<Integer>> index = new ArrayList<>(d.getValue().values());
+      List<List<byte[]>> groups = new ArrayList<>(index.size());
+      for (List<Integer> tenant : index) {
+        List<byte[]> encoded = new ArrayList<>(tenant.size());
+        for (int i : tenant) {
+          byte[] b = logs.get(i).log().raw().getBytes(StandardCharsets.UTF_8);
+          bytes[i] = b.length;
+          encoded.add(b);
+        }
+        groups.add(encoded);
+      }
+      long[][] r;
+      try {
+        r = lines.append(d.getKey(), groups);
+      } catch (IOException e) {
+        throw new SQLException("cannot write access log lines: " + e.getMessage(), e);
+      }
+      for (int g = 0; g < r.length; g++) {
+        for (int k = 0; k < r[g].length; k++) {
+          refs[index.get(g).get(k)] = r[g][k];
+        }
+      }
+    }
+    return new Lines(refs, bytes);
+  }
+
   /** The staged columns of one entry, in table order (the day column not included). */
-  private static DuckDBAppender appendValues(DuckDBAppender a, Entry e) throws SQLException {
+  private static DuckDBAppender appendValues(DuckDBAppender a, Entry e, Lines stored, int i)
+      throws SQLException {
     StoredLog l = e.log();
     return a.beginRow()
         .append(l.tenant())
@@ -230,6 +293,7 @@ public final class AccessLogStore implements AutoCloseable {
         .append(l.authority())
         .append(l.responseCode())
         .append(l.responseFlags())
+        .append(l.responseCodeDetails())
         .append(l.durationMs())
         .append(l.bytesSent())
         .append(l.bytesReceived())
@@ -237,7 +301,8 @@ public final class AccessLogStore implements AutoCloseable {
         .append(l.requestId())
         .append(l.traceId())
         .append(l.direction())
-        .append(l.raw())
+        .append(stored.refs()[i])
+        .append(stored.bytes()[i])
         .append(e.lineHash());
   }
 
@@ -254,10 +319,11 @@ public final class AccessLogStore implements AutoCloseable {
    * entry that the table's CHECK constraints refuse, so that it fails there exactly as before, and
    * one with a start time outside {@code [0, DIRECT_MAX_START_MS)}.
    */
-  private boolean appendDirect(DuckDBConnection c, List<Entry> logs) throws SQLException {
-    TreeMap<Long, List<Entry>> byDay = new TreeMap<>();
-    for (Entry entry : logs) {
-      StoredLog l = entry.log();
+  private boolean appendDirect(DuckDBConnection c, List<Entry> logs, Lines stored)
+      throws SQLException {
+    TreeMap<Long, List<Integer>> byDay = new TreeMap<>();
+    for (int i = 0; i < logs.size(); i++) {
+      StoredLog l = logs.get(i).log();
       if (l.startTimeMs() < 0
           || l.startTimeMs() >= DIRECT_MAX_START_MS
           || l.responseCode() < 0
@@ -267,16 +333,16 @@ public final class AccessLogStore implements AutoCloseable {
           || l.bytesReceived() < 0) {
         return false;
       }
-      byDay.computeIfAbsent(l.startTimeMs() / DAY_MS, d -> new ArrayList<>()).add(entry);
+      byDay.computeIfAbsent(l.startTimeMs() / DAY_MS, d -> new ArrayList<>()).add(i);
     }
     try (Statement s = c.createStatement()) {
       days.ensure(s, byDay.keySet());
     }
-    for (Map.Entry<Long, List<Entry>> e : byDay.entrySet()) {
+    for (Map.Entry<Long, List<Integer>> e : byDay.entrySet()) {
       int day = Math.toIntExact(e.getKey());
       try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, days.table(day))) {
-        for (Entry l : e.getValue()) {
-          appendValues(a, l).append(day).endRow();
+        for (int i : e.getValue()) {
+          appendValues(a, logs.get(i), stored, i).append(day).endRow();
         }
         // close() alone drops the rows of a failed flush without a word (DuckDB JDBC 1.4.1).
         a.flush();
@@ -314,42 +380,91 @@ public final class AccessLogStore implements AutoCloseable {
   public List<StoredLog> search(Scope scope, LogQuery q) throws SQLException {
     List<Object> params = new ArrayList<>();
     String where = where(scope, q, q.startMs(), q.endMs(), params);
-    params.add(q.limit());
     String sql =
         "SELECT "
             + COLUMNS
-            + " FROM access_logs WHERE "
+            + ", line_hash FROM access_logs WHERE "
             + where
-            + " ORDER BY start_ms DESC, pod, request_id, direction, line_hash LIMIT ?";
+            + " ORDER BY start_ms DESC, pod, request_id, direction, line_hash";
+    String text = q.lineContains();
+    if (text == null) {
+      sql += " LIMIT ?";
+      params.add(q.limit());
+    }
     List<StoredLog> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
-        ResultSet r = p.executeQuery()) {
-      while (r.next()) {
-        out.add(
-            new StoredLog(
-                r.getString(1),
-                r.getString(2),
-                r.getString(3),
-                r.getString(4),
-                r.getString(5),
-                r.getLong(6),
-                r.getString(7),
-                r.getString(8),
-                r.getString(9),
-                r.getInt(10),
-                r.getString(11),
-                r.getLong(12),
-                r.getLong(13),
-                r.getLong(14),
-                r.getString(15),
-                r.getString(16),
-                r.getString(17),
-                r.getString(18),
-                r.getString(19)));
-      }
+    try (Connection c = readers.get()) {
+      rows(
+          c,
+          sql,
+          params,
+          (log, lineHash) -> {
+            if (text == null || log.raw().contains(text)) {
+              out.add(log);
+            }
+            return out.size() < q.limit();
+          });
     }
     return out;
+  }
+
+  /** What {@link #rows} hands each row to; {@code false} stops the reading. */
+  private interface RowSink {
+    boolean accept(StoredLog log, long lineHash) throws SQLException;
+  }
+
+  /** Rows whose lines {@link #rows} reads at once, in one pass over the blocks they are in. */
+  private static final int LINE_BATCH = 1024;
+
+  /**
+   * Runs {@code sql}, which selects {@link #COLUMNS} and {@code line_hash}, and hands each row with
+   * its line to {@code sink} in order until it returns {@code false}.
+   *
+   * @return the rows handed over
+   */
+  private int rows(Connection c, String sql, List<Object> params, RowSink sink)
+      throws SQLException {
+    int handed = 0;
+    try (PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+        ResultSet r = p.executeQuery()) {
+      List<Object[]> pending = new ArrayList<>(LINE_BATCH);
+      boolean more = true;
+      while (more) {
+        more = r.next();
+        if (more) {
+          Object[] row = new Object[LINE_REF + 1];
+          for (int i = 0; i < row.length; i++) {
+            row[i] = r.getObject(i + 1);
+          }
+          pending.add(row);
+          if (pending.size() < LINE_BATCH) {
+            continue;
+          }
+        }
+        long[] refs = new long[pending.size()];
+        for (int i = 0; i < refs.length; i++) {
+          refs[i] = ((Number) pending.get(i)[LINE_REF - 1]).longValue();
+        }
+        List<String> text = lines(refs);
+        for (int i = 0; i < refs.length; i++) {
+          Object[] row = pending.get(i);
+          handed++;
+          if (!sink.accept(row(row, text.get(i)), ((Number) row[LINE_REF]).longValue())) {
+            return handed;
+          }
+        }
+        pending.clear();
+      }
+    }
+    return handed;
+  }
+
+  /** The lines of {@code refs}, in order. */
+  private List<String> lines(long[] refs) throws SQLException {
+    try {
+      return lines.read(refs);
+    } catch (IOException e) {
+      throw new SQLException("cannot read access log lines: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -369,8 +484,8 @@ public final class AccessLogStore implements AutoCloseable {
    * @param tenants the tenants whose entries may serve as the example (the call's two sides)
    * @param destinationCluster where the destination's sidecar logged the call, or null for a call
    *     that reached none (then only the caller's entry is looked at)
-   * @param inboundContains text the destination's entry must contain (e.g. {@code
-   *     rbac_access_denied} of an authorization policy denial), or null
+   * @param inboundDetailsContain text the response code details of the destination's entry must
+   *     contain (e.g. {@code rbac_access_denied} of an authorization policy denial), or null
    */
   public record ExampleCall(
       Set<String> tenants,
@@ -379,7 +494,7 @@ public final class AccessLogStore implements AutoCloseable {
       String destinationCluster,
       String destinationNamespace,
       String destinationHostPrefix,
-      String inboundContains) {
+      String inboundDetailsContain) {
     public ExampleCall {
       tenants = Set.copyOf(tenants);
       if (tenants.isEmpty()) {
@@ -398,10 +513,8 @@ public final class AccessLogStore implements AutoCloseable {
    *
    * <p>The search goes back from {@code endMs} in slices that grow fourfold, starting with {@link
    * #EXAMPLE_FIRST_SLICE_MS}: one statement per slice for all calls still without an example, so
-   * that a call seen lately costs a read of the last seconds only. Reading an entry's raw line (for
-   * {@code inboundContains}) costs about as much as decompressing every line of the slice, so the
-   * slice's length sets the price. Each slice's newest match is the newest overall, since the
-   * slices after it found none.
+   * that a call seen lately costs a read of the last seconds only. Each slice's newest match is the
+   * newest overall, since the slices after it found none.
    */
   public List<String> exampleRequestIds(List<ExampleCall> calls, long startMs, long endMs)
       throws SQLException {
@@ -457,7 +570,7 @@ public final class AccessLogStore implements AutoCloseable {
               c.destinationCluster(),
               c.destinationNamespace(),
               c.destinationHostPrefix(),
-              c.inboundContains()));
+              c.inboundDetailsContain()));
     }
     long skew = EXAMPLE_PAIR_SKEW_MS;
     // The join conditions again as constant filters, which DuckDB applies while it scans (cheap on
@@ -492,7 +605,7 @@ public final class AccessLogStore implements AutoCloseable {
             + " AND i.tenant IN "
             + placeholders(tenants.size())
             + " AND i.direction = 'inbound' AND i.request_id NOT IN ('', '-')"
-            + " AND (f.txt IS NULL OR contains(i.raw, f.txt)))"
+            + " AND (f.txt IS NULL OR contains(i.response_code_details, f.txt)))"
             + ", o AS (SELECT request_id, cluster, namespace, start_ms,"
             + " split_part(upstream_cluster, '|', 4) AS host FROM access_logs"
             + " WHERE day BETWEEN ? AND ? AND start_ms >= ? AND start_ms < ?"
@@ -570,24 +683,27 @@ public final class AccessLogStore implements AutoCloseable {
     if (stepMs <= 0) {
       throw new IllegalArgumentException("step must be positive: " + stepMs);
     }
-    List<Object> params = new ArrayList<>();
-    params.add(startMs);
-    params.add(startMs);
-    params.add(stepMs);
-    params.add(stepMs);
-    String where = where(scope, filter, startMs, endMs, params);
-    String sql =
-        "SELECT ? + (start_ms - ?) // ? * ? AS step, CAST("
-            + field
-            + " AS VARCHAR) AS v, count(*) FROM access_logs WHERE "
-            + where
-            + " GROUP BY step, v ORDER BY step, v";
     List<CountPoint> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
-        ResultSet r = p.executeQuery()) {
-      while (r.next()) {
-        out.add(new CountPoint(r.getLong(1), r.getString(2), r.getLong(3)));
+    try (Connection c = readers.get()) {
+      List<Object> whereParams = new ArrayList<>();
+      String where = where(scope, filter, startMs, endMs, whereParams);
+      if (filter != null && filter.lineContains() != null) {
+        String text = filter.lineContains();
+        where += matchedLines(c, where, whereParams, l -> l.contains(text));
+      }
+      List<Object> params = new ArrayList<>(List.of(startMs, startMs, stepMs, stepMs));
+      params.addAll(whereParams);
+      String sql =
+          "SELECT ? + (start_ms - ?) // ? * ? AS step, CAST("
+              + field
+              + " AS VARCHAR) AS v, count(*) FROM access_logs WHERE "
+              + where
+              + " GROUP BY step, v ORDER BY step, v";
+      try (PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+          ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(new CountPoint(r.getLong(1), r.getString(2), r.getLong(3)));
+        }
       }
     }
     return out;
@@ -610,11 +726,6 @@ public final class AccessLogStore implements AutoCloseable {
     equal(w, params, "pod", q.pod());
     equal(w, params, "method", q.method());
     equal(w, params, "response_code", q.responseCode());
-    if (q.lineContains() != null) {
-      // contains() rather than LIKE: no wildcard escaping of user text.
-      w.append(" AND contains(raw, ?)");
-      params.add(q.lineContains());
-    }
     if (q.minResponseCode() != null) {
       w.append(" AND response_code >= ?");
       params.add(q.minResponseCode());
@@ -668,7 +779,8 @@ public final class AccessLogStore implements AutoCloseable {
             + ", line_hash"
             + dir
             + " LIMIT ?";
-    Object[] after = null;
+    Predicate<String> keep = lineFilter(selection.lines());
+    Object[][] after = {null};
     try (Connection c = readers.get()) {
       while (true) {
         List<Object> params = new ArrayList<>();
@@ -677,7 +789,7 @@ public final class AccessLogStore implements AutoCloseable {
                 .append(COLUMNS)
                 .append(", line_hash FROM access_logs WHERE ")
                 .append(where(scope, selection, params));
-        if (after != null) {
+        if (after[0] != null) {
           // (start_ms, pod, request_id, direction, line_hash) beyond the last key, spelled out.
           sql.append(" AND (start_ms")
               .append(cmp)
@@ -691,29 +803,30 @@ public final class AccessLogStore implements AutoCloseable {
               .append(cmp)
               .append("?))))))))");
           for (int i = 0; i < 4; i++) {
-            params.add(after[i]);
-            params.add(after[i]);
+            params.add(after[0][i]);
+            params.add(after[0][i]);
           }
-          params.add(after[4]);
+          params.add(after[0][4]);
         }
         sql.append(order);
         params.add(pageSize);
-        int read = 0;
-        try (PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
-            ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            read++;
-            StoredLog log = row(r);
-            after =
-                new Object[] {
-                  log.startTimeMs(), log.pod(), log.requestId(), log.direction(), r.getLong(20)
-                };
-            if (!sink.test(log)) {
-              return;
-            }
-          }
-        }
-        if (read < pageSize) {
+        boolean[] stopped = {false};
+        int read =
+            rows(
+                c,
+                sql.toString(),
+                params,
+                (log, lineHash) -> {
+                  after[0] =
+                      new Object[] {
+                        log.startTimeMs(), log.pod(), log.requestId(), log.direction(), lineHash
+                      };
+                  if (keep.test(log.raw()) && !sink.test(log)) {
+                    stopped[0] = true;
+                  }
+                  return !stopped[0];
+                });
+        if (stopped[0] || read < pageSize) {
           return;
         }
       }
@@ -741,33 +854,32 @@ public final class AccessLogStore implements AutoCloseable {
     if (selection.startMs() <= originMs) {
       throw new IllegalArgumentException("the selection must start after the origin");
     }
-    List<Object> params = new ArrayList<>();
-    params.add(originMs);
-    params.add(originMs);
-    params.add(widthMs);
-    params.add(widthMs);
-    params.add(widthMs);
     String cols = groupBy.isEmpty() ? "" : String.join(", ", groupBy) + ", ";
-    String sql =
-        "SELECT "
-            + cols
-            + "? + (start_ms - ? + ? - 1) // ? * ? AS bucket, count(*), sum(strlen(raw))"
-            + " FROM access_logs WHERE "
-            + where(scope, selection, params)
-            + " GROUP BY ALL ORDER BY ALL";
     List<StreamBucket> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
-        ResultSet r = p.executeQuery()) {
-      int n = groupBy.size();
-      while (r.next()) {
-        List<String> values = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          values.add(r.getString(i));
+    try (Connection c = readers.get()) {
+      List<Object> whereParams = new ArrayList<>();
+      String where = where(c, scope, selection, whereParams);
+      List<Object> params = new ArrayList<>(List.of(originMs, originMs, widthMs, widthMs, widthMs));
+      params.addAll(whereParams);
+      String sql =
+          "SELECT "
+              + cols
+              + "? + (start_ms - ? + ? - 1) // ? * ? AS bucket, count(*), sum(line_bytes)"
+              + " FROM access_logs WHERE "
+              + where
+              + " GROUP BY ALL ORDER BY ALL";
+      try (PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+          ResultSet r = p.executeQuery()) {
+        int n = groupBy.size();
+        while (r.next()) {
+          List<String> values = new ArrayList<>(n);
+          for (int i = 1; i <= n; i++) {
+            values.add(r.getString(i));
+          }
+          out.add(
+              new StreamBucket(
+                  List.copyOf(values), r.getLong(n + 1), r.getLong(n + 2), r.getLong(n + 3)));
         }
-        out.add(
-            new StreamBucket(
-                List.copyOf(values), r.getLong(n + 1), r.getLong(n + 2), r.getLong(n + 3)));
       }
     }
     return out;
@@ -786,15 +898,16 @@ public final class AccessLogStore implements AutoCloseable {
           .append(STREAM_LABELS.get(i))
           .append(" <> '')");
     }
-    sql.append(" FROM access_logs WHERE ").append(where(scope, selection, params));
     List<String> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
-        ResultSet r = p.executeQuery()) {
-      r.next();
-      for (int i = 0; i < STREAM_LABELS.size(); i++) {
-        if (r.getBoolean(i + 1)) {
-          out.add(STREAM_LABELS.get(i));
+    try (Connection c = readers.get()) {
+      sql.append(" FROM access_logs WHERE ").append(where(c, scope, selection, params));
+      try (PreparedStatement p = DuckDbSupport.prepare(c, sql.toString(), params);
+          ResultSet r = p.executeQuery()) {
+        r.next();
+        for (int i = 0; i < STREAM_LABELS.size(); i++) {
+          if (r.getBoolean(i + 1)) {
+            out.add(STREAM_LABELS.get(i));
+          }
         }
       }
     }
@@ -811,20 +924,21 @@ public final class AccessLogStore implements AutoCloseable {
       return List.of();
     }
     List<Object> params = new ArrayList<>();
-    String sql =
-        "SELECT DISTINCT "
-            + label
-            + " FROM access_logs WHERE "
-            + where(scope, selection, params)
-            + " AND "
-            + label
-            + " <> '' ORDER BY 1";
     List<String> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
-        ResultSet r = p.executeQuery()) {
-      while (r.next()) {
-        out.add(r.getString(1));
+    try (Connection c = readers.get()) {
+      String sql =
+          "SELECT DISTINCT "
+              + label
+              + " FROM access_logs WHERE "
+              + where(c, scope, selection, params)
+              + " AND "
+              + label
+              + " <> '' ORDER BY 1";
+      try (PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+          ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getString(1));
+        }
       }
     }
     return out;
@@ -838,26 +952,27 @@ public final class AccessLogStore implements AutoCloseable {
       throws SQLException {
     List<Object> params = new ArrayList<>();
     String cols = String.join(", ", STREAM_LABELS);
-    String sql =
-        "SELECT DISTINCT "
-            + cols
-            + " FROM access_logs WHERE "
-            + where(scope, selection, params)
-            + " ORDER BY ALL LIMIT ?";
-    params.add(limit);
     List<Map<String, String>> out = new ArrayList<>();
-    try (Connection c = readers.get();
-        PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
-        ResultSet r = p.executeQuery()) {
-      while (r.next()) {
-        Map<String, String> labels = new TreeMap<>();
-        for (int i = 0; i < STREAM_LABELS.size(); i++) {
-          String v = r.getString(i + 1);
-          if (!v.isEmpty()) {
-            labels.put(STREAM_LABELS.get(i), v);
+    try (Connection c = readers.get()) {
+      String sql =
+          "SELECT DISTINCT "
+              + cols
+              + " FROM access_logs WHERE "
+              + where(c, scope, selection, params)
+              + " ORDER BY ALL LIMIT ?";
+      params.add(limit);
+      try (PreparedStatement p = DuckDbSupport.prepare(c, sql, params);
+          ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          Map<String, String> labels = new TreeMap<>();
+          for (int i = 0; i < STREAM_LABELS.size(); i++) {
+            String v = r.getString(i + 1);
+            if (!v.isEmpty()) {
+              labels.put(STREAM_LABELS.get(i), v);
+            }
           }
+          out.add(labels);
         }
-        out.add(labels);
       }
     }
     return out;
@@ -890,39 +1005,108 @@ public final class AccessLogStore implements AutoCloseable {
       // As Prometheus and Loki compile label regexes: '.' matches a line break too.
       params.add(regex ? "(?s:" + m.value() + ")" : m.value());
     }
-    for (StreamSelection.LineFilter f : s.lines()) {
-      switch (f.op()) {
-        case CONTAINS -> w.append(" AND contains(raw, ?)");
-        case NOT_CONTAINS -> w.append(" AND NOT contains(raw, ?)");
-        case REGEX -> w.append(" AND regexp_matches(raw, ?)");
-        case NOT_REGEX -> w.append(" AND NOT regexp_matches(raw, ?)");
-      }
-      params.add(f.value());
-    }
     return w.toString();
   }
 
-  private static StoredLog row(ResultSet r) throws SQLException {
+  /**
+   * The entries' conditions of {@code s} in SQL, its line filters included: where it has any, the
+   * references of the lines that pass them are put into a temporary table of {@code c} first.
+   */
+  private String where(Connection c, Scope scope, StreamSelection s, List<Object> params)
+      throws SQLException {
+    String w = where(scope, s, params);
+    return s.lines().isEmpty() ? w : w + matchedLines(c, w, params, lineFilter(s.lines()));
+  }
+
+  /** Whether a line passes every one of {@code filters} (regular expressions in RE2 syntax). */
+  static Predicate<String> lineFilter(List<StreamSelection.LineFilter> filters) {
+    Predicate<String> all = l -> true;
+    for (StreamSelection.LineFilter f : filters) {
+      String v = f.value();
+      Predicate<String> one =
+          switch (f.op()) {
+            case CONTAINS -> l -> l.contains(v);
+            case NOT_CONTAINS -> l -> !l.contains(v);
+            case REGEX -> {
+              com.google.re2j.Pattern p = com.google.re2j.Pattern.compile(v);
+              yield l -> p.matcher(l).find();
+            }
+            case NOT_REGEX -> {
+              com.google.re2j.Pattern p = com.google.re2j.Pattern.compile(v);
+              yield l -> !p.matcher(l).find();
+            }
+          };
+      all = all.and(one);
+    }
+    return all;
+  }
+
+  /**
+   * Reads the line of every entry that {@code where} selects, keeps the references of those that
+   * {@code keep} passes in the temporary table {@code matched_lines} of {@code c}, and returns the
+   * SQL condition that selects them. Line filters run here, in Java, since the lines are not in
+   * DuckDB.
+   */
+  private String matchedLines(
+      Connection c, String where, List<Object> params, Predicate<String> keep) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE IF NOT EXISTS matched_lines (ref BIGINT NOT NULL)");
+      s.execute("DELETE FROM matched_lines");
+    }
+    try (PreparedStatement p =
+            DuckDbSupport.prepare(c, "SELECT line_ref FROM access_logs WHERE " + where, params);
+        ResultSet r = p.executeQuery();
+        DuckDBAppender a =
+            c.unwrap(DuckDBConnection.class)
+                .createAppender(DuckDBConnection.DEFAULT_SCHEMA, "matched_lines")) {
+      long[] batch = new long[LINE_BATCH];
+      int n = 0;
+      boolean more = true;
+      while (more) {
+        more = r.next();
+        if (more) {
+          batch[n++] = r.getLong(1);
+          if (n < LINE_BATCH) {
+            continue;
+          }
+        }
+        long[] refs = Arrays.copyOf(batch, n);
+        List<String> text = lines(refs);
+        for (int i = 0; i < n; i++) {
+          if (keep.test(text.get(i))) {
+            a.beginRow().append(refs[i]).endRow();
+          }
+        }
+        n = 0;
+      }
+      a.flush();
+    }
+    return " AND line_ref IN (SELECT ref FROM matched_lines)";
+  }
+
+  /** An entry from the values of {@link #COLUMNS}, in order, and its line. */
+  private static StoredLog row(Object[] v, String raw) {
     return new StoredLog(
-        r.getString(1),
-        r.getString(2),
-        r.getString(3),
-        r.getString(4),
-        r.getString(5),
-        r.getLong(6),
-        r.getString(7),
-        r.getString(8),
-        r.getString(9),
-        r.getInt(10),
-        r.getString(11),
-        r.getLong(12),
-        r.getLong(13),
-        r.getLong(14),
-        r.getString(15),
-        r.getString(16),
-        r.getString(17),
-        r.getString(18),
-        r.getString(19));
+        (String) v[0],
+        (String) v[1],
+        (String) v[2],
+        (String) v[3],
+        (String) v[4],
+        ((Number) v[5]).longValue(),
+        (String) v[6],
+        (String) v[7],
+        (String) v[8],
+        ((Number) v[9]).intValue(),
+        (String) v[10],
+        (String) v[11],
+        ((Number) v[12]).longValue(),
+        ((Number) v[13]).longValue(),
+        ((Number) v[14]).longValue(),
+        (String) v[15],
+        (String) v[16],
+        (String) v[17],
+        (String) v[18],
+        raw);
   }
 
   /**
@@ -931,7 +1115,17 @@ public final class AccessLogStore implements AutoCloseable {
    * @return the number of days dropped
    */
   public int dropBefore(long epochMs) throws SQLException {
-    return days.dropBefore(writer, writeLock, Math.floorDiv(epochMs, DAY_MS));
+    long firstKept = Math.floorDiv(epochMs, DAY_MS);
+    int dropped = days.dropBefore(writer, writeLock, firstKept);
+    writeLock.lock();
+    try {
+      lines.dropBefore(firstKept);
+    } catch (IOException e) {
+      throw new SQLException("cannot delete access log line files: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
+    return dropped;
   }
 
   /**
@@ -941,7 +1135,34 @@ public final class AccessLogStore implements AutoCloseable {
    * @return the number of rows deleted
    */
   public long dropTenantBefore(String tenant, long epochMs) throws SQLException {
-    return days.deleteTenantBefore(writer, writeLock, Math.floorDiv(epochMs, DAY_MS), tenant);
+    long firstKept = Math.floorDiv(epochMs, DAY_MS);
+    writeLock.lock();
+    try {
+      // The lines first, then the rows: a crash in between leaves rows whose lines are gone,
+      // which the next pass deletes, never lines that nothing would erase any more.
+      List<Long> refs = new ArrayList<>();
+      try (PreparedStatement p =
+              writer.prepareStatement(
+                  "SELECT line_ref FROM access_logs WHERE tenant = ? AND day < ?");
+          ResultSet r = executeQuery(p, tenant, firstKept)) {
+        while (r.next()) {
+          refs.add(r.getLong(1));
+        }
+      }
+      lines.erase(refs.stream().mapToLong(Long::longValue).toArray());
+      return days.deleteTenantBefore(writer, writeLock, firstKept, tenant);
+    } catch (IOException e) {
+      throw new SQLException("cannot erase access log lines: " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static ResultSet executeQuery(PreparedStatement p, String tenant, long day)
+      throws SQLException {
+    p.setString(1, tenant);
+    p.setLong(2, day);
+    return p.executeQuery();
   }
 
   /** Number of entries visible in {@code scope}: for usage views and tests. */
@@ -963,7 +1184,15 @@ public final class AccessLogStore implements AutoCloseable {
     try {
       readers.close();
     } finally {
-      DuckDbSupport.closeUnder(writer, writeLock);
+      try {
+        DuckDbSupport.closeUnder(writer, writeLock);
+      } finally {
+        try {
+          lines.close();
+        } catch (IOException e) {
+          throw new SQLException("cannot close access log line files: " + e.getMessage(), e);
+        }
+      }
     }
   }
 }

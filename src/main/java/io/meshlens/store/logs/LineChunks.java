@@ -11,12 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -37,15 +37,18 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * reference packs the file number (20 bits), the block's offset in the file (36 bits) and the
  * line's index in the block (8 bits), so a block holds at most {@value #MAX_LINES_PER_BLOCK} lines;
  * a block also ends after {@value #BLOCK_BYTES} bytes of lines, so that reading one line
- * decompresses little.
+ * decompresses little. A block holds the lines of one group only (the store's groups are tenants),
+ * so that {@link #erase} can overwrite one tenant's lines in place when its own, shorter retention
+ * passes, without rewriting the file or moving anyone's references.
  *
  * <p>Durability: {@link #append} writes and forces the blocks to disk before it returns the
  * references; the caller stores them (with the Kafka offsets) afterwards. Blocks that were written
  * but never referenced (a crash or a failed transaction in between) are dead bytes that nothing
- * reads, so opening needs no recovery. A day's files go when retention drops the day.
+ * reads, so opening needs no recovery. A day's files go when retention drops the day. An erased
+ * block keeps its length and loses its magic and its bytes.
  *
- * <p>Concurrency: {@link #append} and {@link #dropBefore} are called by the store's one writer;
- * {@link #read} from any thread. Thread-safe.
+ * <p>Concurrency: {@link #append}, {@link #erase} and {@link #dropBefore} are called by the store's
+ * one writer; {@link #read} from any thread. Thread-safe.
  */
 public final class LineChunks implements AutoCloseable {
 
@@ -59,6 +62,7 @@ public final class LineChunks implements AutoCloseable {
   static final long FILE_BYTES = 1L << 30;
 
   private static final int MAGIC = 0x4d4c4231; // "MLB1"
+  private static final int ERASED = 0x4d4c4230; // "MLB0"
   private static final int HEADER = 20;
   private static final int FILE_BITS = 20;
   private static final int OFFSET_BITS = 36;
@@ -71,8 +75,8 @@ public final class LineChunks implements AutoCloseable {
   private final LZ4Compressor compressor = LZ4.fastCompressor();
   private final LZ4FastDecompressor decompressor = LZ4.fastDecompressor();
 
-  /** Every file: number -> day; guarded by this. */
-  private final TreeMap<Integer, Long> fileDays = new TreeMap<>();
+  /** Every file: number -> its day; guarded by this. */
+  private final TreeMap<Integer, Long> files = new TreeMap<>();
 
   /** The file each day appends to, open for writing; guarded by this. */
   private final Map<Long, Writer> writers = new HashMap<>();
@@ -108,18 +112,18 @@ public final class LineChunks implements AutoCloseable {
     this.directory = directory;
     try {
       Files.createDirectories(directory);
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "lines-*.lz4b")) {
-        for (Path f : files) {
+      try (DirectoryStream<Path> found = Files.newDirectoryStream(directory, "lines-*.lz4b")) {
+        for (Path f : found) {
           Matcher m = NAME.matcher(f.getFileName().toString());
           if (m.matches()) {
-            fileDays.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
+            files.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the line files in " + directory, e);
     }
-    nextFile = fileDays.isEmpty() ? 0 : fileDays.lastKey() + 1;
+    nextFile = files.isEmpty() ? 0 : files.lastKey() + 1;
   }
 
   private Path path(int file, long day) {
@@ -127,34 +131,41 @@ public final class LineChunks implements AutoCloseable {
   }
 
   /**
-   * Appends the lines of one UTC {@code day} and forces them to disk.
+   * Appends lines (UTF-8) of one UTC {@code day}, each group in blocks of its own, and forces them
+   * to disk.
    *
-   * @return each line's reference, in order
+   * @return each line's reference, by group and in order
    */
-  public synchronized long[] append(long day, List<String> lines) throws IOException {
-    long[] refs = new long[lines.size()];
+  public synchronized long[][] append(long day, List<List<byte[]>> groups) throws IOException {
+    long[][] refs = new long[groups.size()][];
     Writer w = writer(day);
     ByteBuffer raw = ByteBuffer.allocate(BLOCK_BYTES + 16);
     List<ByteBuffer> blocks = new ArrayList<>();
     long offset = w.size;
-    int first = 0;
-    while (first < lines.size()) {
-      raw.clear();
-      int n = 0;
-      while (first + n < lines.size() && n < MAX_LINES_PER_BLOCK && raw.position() < BLOCK_BYTES) {
-        byte[] b = lines.get(first + n).getBytes(StandardCharsets.UTF_8);
-        if (raw.remaining() < b.length + 5) {
-          raw = grow(raw, b.length + 5);
+    for (int g = 0; g < groups.size(); g++) {
+      List<byte[]> lines = groups.get(g);
+      refs[g] = new long[lines.size()];
+      int first = 0;
+      while (first < lines.size()) {
+        raw.clear();
+        int n = 0;
+        while (first + n < lines.size()
+            && n < MAX_LINES_PER_BLOCK
+            && raw.position() < BLOCK_BYTES) {
+          byte[] b = lines.get(first + n);
+          if (raw.remaining() < b.length + 5) {
+            raw = grow(raw, b.length + 5);
+          }
+          putVarint(raw, b.length);
+          raw.put(b);
+          refs[g][first + n] = ref(w.file, offset, n);
+          n++;
         }
-        putVarint(raw, b.length);
-        raw.put(b);
-        refs[first + n] = ref(w.file, offset, n);
-        n++;
+        ByteBuffer block = compress(raw.array(), raw.position(), n);
+        blocks.add(block);
+        offset += block.remaining();
+        first += n;
       }
-      ByteBuffer block = compress(raw.array(), raw.position(), n);
-      blocks.add(block);
-      offset += block.remaining();
-      first += n;
     }
     if (offset >= 1L << OFFSET_BITS) {
       throw new IOException("line file " + path(w.file, day) + " is full");
@@ -180,6 +191,47 @@ public final class LineChunks implements AutoCloseable {
       writers.remove(day);
     }
     return refs;
+  }
+
+  /**
+   * Overwrites, in place, the blocks that hold the lines of {@code refs} (with every other line of
+   * those blocks: lines of the same group) and forces them to disk; reading them afterwards fails.
+   *
+   * @return the number of blocks erased
+   */
+  public synchronized int erase(long[] refs) throws IOException {
+    TreeSet<Long> keys = new TreeSet<>();
+    for (long r : refs) {
+      keys.add(r >>> INDEX_BITS);
+    }
+    int erased = 0;
+    for (long key : keys) {
+      int file = (int) (key >>> OFFSET_BITS);
+      long offset = key & ((1L << OFFSET_BITS) - 1);
+      Long day = files.get(file);
+      if (day == null) {
+        continue; // dropped with its day already
+      }
+      ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(channel(file), h, offset);
+      if (h.getInt(0) != MAGIC) {
+        continue; // erased before
+      }
+      ByteBuffer blank = ByteBuffer.allocate(HEADER + h.getInt(4)).order(ByteOrder.LITTLE_ENDIAN);
+      blank.putInt(0, ERASED).putInt(4, h.getInt(4));
+      try (FileChannel ch = FileChannel.open(path(file, day), StandardOpenOption.WRITE)) {
+        long at = offset;
+        while (blank.hasRemaining()) {
+          at += ch.write(blank, at);
+        }
+        ch.force(false);
+      }
+      erased++;
+    }
+    synchronized (blockCache) {
+      blockCache.keySet().removeAll(keys);
+    }
+    return erased;
   }
 
   private static void closeQuietly(FileChannel c) {
@@ -227,7 +279,7 @@ public final class LineChunks implements AutoCloseable {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
-    fileDays.put(file, day);
+    files.put(file, day);
     w = new Writer(file, ch, 0);
     writers.put(day, w);
     return w;
@@ -288,6 +340,9 @@ public final class LineChunks implements AutoCloseable {
     ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, h, offset);
     h.flip();
+    if (h.getInt(0) == ERASED) {
+      throw new IOException("the line block at " + offset + " of line file " + file + " is erased");
+    }
     if (h.getInt(0) != MAGIC) {
       throw new IOException("no line block at " + offset + " of line file " + file);
     }
@@ -332,7 +387,7 @@ public final class LineChunks implements AutoCloseable {
   private synchronized FileChannel channel(int file) throws IOException {
     FileChannel ch = readers.get(file);
     if (ch == null) {
-      Long day = fileDays.get(file);
+      Long day = files.get(file);
       if (day == null) {
         throw new IOException("no line file " + file + " in " + directory);
       }
@@ -345,14 +400,14 @@ public final class LineChunks implements AutoCloseable {
   /** Deletes every file of the days before {@code firstKeptDay}; returns how many. */
   public synchronized int dropBefore(long firstKeptDay) throws IOException {
     List<Integer> gone = new ArrayList<>();
-    fileDays.forEach(
+    files.forEach(
         (file, day) -> {
           if (day < firstKeptDay) {
             gone.add(file);
           }
         });
     for (int file : gone) {
-      long day = fileDays.remove(file);
+      long day = files.remove(file);
       Writer w = writers.get(day);
       if (w != null && w.file == file) {
         w.channel.close();
@@ -372,8 +427,7 @@ public final class LineChunks implements AutoCloseable {
 
   /** The days that have line files, sorted. */
   public synchronized List<Long> days() {
-    List<Long> d = new ArrayList<>(new java.util.TreeSet<>(fileDays.values()));
-    return Collections.unmodifiableList(d);
+    return files.values().stream().distinct().sorted().toList();
   }
 
   @Override

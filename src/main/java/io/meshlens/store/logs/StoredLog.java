@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param authority {@code :authority} header
  * @param responseCode HTTP status, 0 when none
  * @param responseFlags Envoy response flags, {@code "-"} for none
+ * @param responseCodeDetails Envoy's response code details (e.g. {@code via_upstream}, {@code
+ *     rbac_access_denied_matched_policy[none]}), {@code ""} when the line has none
  * @param durationMs total duration in milliseconds
  * @param bytesSent response body bytes
  * @param bytesReceived request body bytes
@@ -41,6 +43,7 @@ public record StoredLog(
     String authority,
     int responseCode,
     String responseFlags,
+    String responseCodeDetails,
     long durationMs,
     long bytesSent,
     long bytesReceived,
@@ -60,6 +63,7 @@ public record StoredLog(
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(authority, "authority");
     Objects.requireNonNull(responseFlags, "responseFlags");
+    Objects.requireNonNull(responseCodeDetails, "responseCodeDetails");
     Objects.requireNonNull(upstreamCluster, "upstreamCluster");
     Objects.requireNonNull(requestId, "requestId");
     Objects.requireNonNull(traceId, "traceId");
@@ -81,6 +85,7 @@ public record StoredLog(
         r.authority(),
         r.responseCode(),
         r.responseFlags(),
+        r.responseCodeDetails() == null ? "" : r.responseCodeDetails(),
         r.durationMs(),
         r.bytesSent(),
         r.bytesReceived(),

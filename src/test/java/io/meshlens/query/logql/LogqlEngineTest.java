@@ -84,6 +84,7 @@ class LogqlEngineTest {
         s.authority(),
         s.responseCode(),
         s.responseFlags(),
+        s.responseCodeDetails(),
         s.durationMs(),
         s.bytesSent(),
         s.bytesReceived(),

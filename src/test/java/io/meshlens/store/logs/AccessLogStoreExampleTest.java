@@ -124,7 +124,8 @@ class AccessLogStoreExampleTest {
                     : l.direction().equals("inbound")
                         && l.cluster().equals(c.destinationCluster())
                         && l.namespace().equals(c.destinationNamespace())
-                        && (c.inboundContains() == null || l.raw().contains(c.inboundContains()))
+                        && (c.inboundDetailsContain() == null
+                            || l.raw().contains(c.inboundDetailsContain()))
                         && logs.stream()
                             .anyMatch(
                                 o ->
@@ -254,6 +255,7 @@ class AccessLogStoreExampleTest {
         "reviews",
         200,
         "-",
+        details.trim(),
         3,
         10,
         20,

@@ -37,6 +37,7 @@ class AccessLogStoreStreamsTest {
         "svc:80",
         200,
         "-",
+        "via_upstream",
         3,
         10,
         0,

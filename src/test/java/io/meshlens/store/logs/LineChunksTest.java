@@ -43,6 +43,11 @@ class LineChunksTest {
     return out;
   }
 
+  private static long[] append(LineChunks c, long day, List<String> lines) throws IOException {
+    return c.append(
+            day, List.of(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList()))[0];
+  }
+
   private static long[] concat(long[] a, long[] b) {
     long[] out = new long[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
@@ -60,7 +65,7 @@ class LineChunksTest {
     day2.add("x".repeat(3 * LineChunks.BLOCK_BYTES));
     long[] refs;
     try (LineChunks c = new LineChunks(dir)) {
-      refs = concat(c.append(20_000, day1), c.append(20_001, day2));
+      refs = concat(append(c, 20_000, day1), append(c, 20_001, day2));
       assertThat(c.days()).containsExactly(20_000L, 20_001L);
     }
     List<String> all = new ArrayList<>(day1);
@@ -77,7 +82,7 @@ class LineChunksTest {
         assertThat(c.read(refs[i])).isEqualTo(all.get(i));
       }
       // A reopened store appends to new files: the old ones stay as they are.
-      long[] more = c.append(20_000, List.of("after reopening"));
+      long[] more = append(c, 20_000, List.of("after reopening"));
       assertThat(c.read(more)).containsExactly("after reopening");
       assertThat(c.read(refs)).isEqualTo(all);
     }
@@ -88,7 +93,7 @@ class LineChunksTest {
     List<String> l = lines(5_000, 3);
     long raw = l.stream().mapToLong(s -> s.getBytes(StandardCharsets.UTF_8).length).sum();
     try (LineChunks c = new LineChunks(dir)) {
-      c.append(1, l);
+      append(c, 1, l);
     }
     long stored;
     try (Stream<Path> files = Files.list(dir)) {
@@ -111,7 +116,7 @@ class LineChunksTest {
   void bytesLeftUnreferencedByACrashAreSkippedAndDoNotDisturbLaterBlocks() throws IOException {
     long[] before;
     try (LineChunks c = new LineChunks(dir)) {
-      before = c.append(5, lines(300, 4));
+      before = append(c, 5, lines(300, 4));
     }
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
@@ -120,7 +125,7 @@ class LineChunksTest {
     // A block torn by a crash: its header and part of its bytes, never referenced.
     Files.write(file, new byte[] {0x31, 0x42, 0x4c, 0x4d, 9, 9, 9}, StandardOpenOption.APPEND);
     try (LineChunks c = new LineChunks(dir)) {
-      long[] after = c.append(5, lines(10, 5));
+      long[] after = append(c, 5, lines(10, 5));
       assertThat(c.read(before)).isEqualTo(lines(300, 4));
       assertThat(c.read(after)).isEqualTo(lines(10, 5));
     }
@@ -130,7 +135,7 @@ class LineChunksTest {
   void aDamagedBlockIsReportedNotMisread() throws IOException {
     long[] refs;
     try (LineChunks c = new LineChunks(dir)) {
-      refs = c.append(5, lines(50, 6));
+      refs = append(c, 5, lines(50, 6));
     }
     Path file;
     try (Stream<Path> files = Files.list(dir)) {
@@ -149,18 +154,52 @@ class LineChunksTest {
   @Test
   void droppingDaysDeletesTheirFilesOnly() throws IOException {
     try (LineChunks c = new LineChunks(dir)) {
-      long[] old = c.append(10, lines(20, 7));
-      long[] kept = c.append(11, lines(20, 8));
+      long[] old = append(c, 10, lines(20, 7));
+      long[] kept = append(c, 11, lines(20, 8));
       c.read(old); // cached blocks must not outlive their file
       assertThat(c.dropBefore(11)).isEqualTo(1);
       assertThat(c.days()).containsExactly(11L);
       assertThatThrownBy(() -> c.read(old)).isInstanceOf(IOException.class);
       assertThat(c.read(kept)).isEqualTo(lines(20, 8));
-      long[] again = c.append(10, List.of("late line of a dropped day"));
+      long[] again = append(c, 10, List.of("late line of a dropped day"));
       assertThat(c.read(again)).containsExactly("late line of a dropped day");
     }
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void erasingOverwritesTheBlocksOfTheGivenLinesGroupOnlyAndForGood() throws IOException {
+    List<byte[]> shop =
+        lines(600, 9).stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
+    List<byte[]> payments =
+        lines(50, 10).stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
+    Path file;
+    long[][] refs;
+    try (LineChunks c = new LineChunks(dir)) {
+      refs = c.append(10, List.of(shop, payments));
+      c.read(refs[0]); // cached blocks must not outlive the erasing
+      // 600 lines take several blocks; erasing names every line's block once.
+      assertThat(c.erase(refs[0])).isGreaterThan(1);
+      assertThat(c.erase(refs[0])).isZero();
+      for (long r : refs[0]) {
+        assertThatThrownBy(() -> c.read(r))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("erased");
+      }
+      assertThat(c.read(refs[1])).isEqualTo(lines(50, 10));
+      long[] later = append(c, 10, List.of("written after the erasing"));
+      assertThat(c.read(later)).containsExactly("written after the erasing");
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      file = files.findFirst().orElseThrow();
+    }
+    // The bytes are gone from the file, not only unreachable.
+    String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+    assertThat(content).doesNotContain("#1-9");
+    try (LineChunks c = new LineChunks(dir)) {
+      assertThat(c.read(refs[1])).isEqualTo(lines(50, 10));
     }
   }
 }
