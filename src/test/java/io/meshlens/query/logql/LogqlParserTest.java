@@ -152,7 +152,7 @@ class LogqlParserTest {
             + " bytes label filters are not supported: access log durations and sizes are plain"
             + " numbers (milliseconds, bytes), e.g. | duration > 250'",
         "'{a=\"b\"} |~ \"(unclosed\"' | 'parse error at line 1, col 12: error parsing regexp:"
-            + " Unclosed group: `(unclosed`'",
+            + " missing closing ): `(unclosed`'",
         "'{a=\"b\"} @' | 'parse error at line 1, col 9: syntax error: unexpected character"
             + " ''@'''",
         "'' | 'parse error at line 1, col 1: syntax error: unexpected $end'",
