@@ -45,6 +45,9 @@ import org.duckdb.DuckDBDriver;
  */
 public final class AccessLogStore implements AutoCloseable {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(AccessLogStore.class);
+
   /** Milliseconds in a UTC day: the partition key is {@code floor(start / DAY_MS)}. */
   public static final long DAY_MS = 86_400_000L;
 
@@ -144,6 +147,8 @@ public final class AccessLogStore implements AutoCloseable {
                     new java.util.Properties());
     readers = new ReaderConnections(writer, ReaderConnections.KEPT);
     lines = new LineChunks(directory.resolve("lines"));
+    LOG.debugf(
+        "access log lines in %s, compressed by %s", directory.resolve("lines"), LineChunks.CODEC);
     List<String> earlier;
     try (Statement s = writer.createStatement()) {
       DuckDbSupport.configureWriter(s);
@@ -178,12 +183,13 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   /**
-   * An entry to store with its {@link StoredLog#lineHash()}, worked out beforehand: the ingest path
-   * hashes on the threads that decode, so that the thread that stores does not.
+   * An entry to store with its {@link StoredLog#lineHash()} and its line in UTF-8, worked out
+   * beforehand: the ingest path does both on the threads that decode, so that the thread that
+   * stores does not.
    */
-  public record Entry(StoredLog log, long lineHash) {
+  public record Entry(StoredLog log, long lineHash, byte[] utf8) {
     public static Entry of(StoredLog log) {
-      return new Entry(log, log.lineHash());
+      return new Entry(log, log.lineHash(), log.raw().getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -240,39 +246,59 @@ public final class AccessLogStore implements AutoCloseable {
    * #dropTenantBefore}), and forces them to disk.
    */
   private Lines storeLines(List<Entry> logs) throws SQLException {
-    long[] refs = new long[logs.size()];
-    int[] bytes = new int[logs.size()];
-    TreeMap<Long, Map<String, List<Integer>>> byDay = new TreeMap<>();
-    for (int i = 0; i < logs.size(); i++) {
-      StoredLog l = logs.get(i).log();
-      byDay
-          .computeIfAbsent(Math.floorDiv(l.startTimeMs(), DAY_MS), d -> new TreeMap<>())
-          .computeIfAbsent(l.tenant(), t -> new ArrayList<>())
-          .add(i);
+    int size = logs.size();
+    long[] refs = new long[size];
+    int[] bytes = new int[size];
+    long[] day = new long[size];
+    Integer[] order = new Integer[size];
+    for (int i = 0; i < size; i++) {
+      day[i] = Math.floorDiv(logs.get(i).log().startTimeMs(), DAY_MS);
+      bytes[i] = logs.get(i).utf8().length;
+      order[i] = i;
     }
-    for (Map.Entry<Long, Map<String, List<Integer>>> d : byDay.entrySet()) {
-      List<List<Integer>> index = new ArrayList<>(d.getValue().values());
-      List<List<byte[]>> groups = new ArrayList<>(index.size());
-      for (List<Integer> tenant : index) {
-        List<byte[]> encoded = new ArrayList<>(tenant.size());
-        for (int i : tenant) {
-          byte[] b = logs.get(i).log().raw().getBytes(StandardCharsets.UTF_8);
-          bytes[i] = b.length;
-          encoded.add(b);
+    // Runs of one day and tenant, in the batch's order within each run.
+    Arrays.sort(
+        order,
+        (a, b) -> {
+          int c = Long.compare(day[a], day[b]);
+          return c != 0 ? c : logs.get(a).log().tenant().compareTo(logs.get(b).log().tenant());
+        });
+    int from = 0;
+    while (from < size) {
+      long d = day[order[from]];
+      int to = from;
+      List<List<byte[]>> groups = new ArrayList<>();
+      List<int[]> members = new ArrayList<>();
+      while (to < size && day[order[to]] == d) {
+        String tenant = logs.get(order[to]).log().tenant();
+        int end = to;
+        while (end < size
+            && day[order[end]] == d
+            && logs.get(order[end]).log().tenant().equals(tenant)) {
+          end++;
         }
-        groups.add(encoded);
+        List<byte[]> group = new ArrayList<>(end - to);
+        int[] who = new int[end - to];
+        for (int k = to; k < end; k++) {
+          group.add(logs.get(order[k]).utf8());
+          who[k - to] = order[k];
+        }
+        groups.add(group);
+        members.add(who);
+        to = end;
       }
       long[][] r;
       try {
-        r = lines.append(d.getKey(), groups);
+        r = lines.append(d, groups);
       } catch (IOException e) {
         throw new SQLException("cannot write access log lines: " + e.getMessage(), e);
       }
       for (int g = 0; g < r.length; g++) {
         for (int k = 0; k < r[g].length; k++) {
-          refs[index.get(g).get(k)] = r[g][k];
+          refs[members.get(g)[k]] = r[g][k];
         }
       }
+      from = to;
     }
     return new Lines(refs, bytes);
   }

@@ -69,7 +69,24 @@ public final class LineChunks implements AutoCloseable {
   private static final int INDEX_BITS = 8;
   private static final Pattern NAME = Pattern.compile("lines-(\\d+)-d(-?\\d+)\\.lz4b");
 
-  private static final LZ4Factory LZ4 = LZ4Factory.fastestInstance();
+  private static final LZ4Factory LZ4 = lz4();
+
+  /** The LZ4 implementation in use: JNI where the native library loads, else pure Java. */
+  public static final String CODEC = LZ4.toString();
+
+  /**
+   * LZ4 through JNI where the native library loads, else in Java. Not {@code fastestInstance()}: it
+   * takes the Java one whenever lz4-java was loaded by a class loader other than the system one,
+   * which is the case in the service (Quarkus' class loader), and the Java one took about a fifth
+   * of the storing thread's time in the ingest benchmark.
+   */
+  private static LZ4Factory lz4() {
+    try {
+      return LZ4Factory.nativeInstance();
+    } catch (Throwable e) { // UnsatisfiedLinkError and friends: no native library here
+      return LZ4Factory.fastestJavaInstance();
+    }
+  }
 
   private final Path directory;
   private final LZ4Compressor compressor = LZ4.fastCompressor();
@@ -139,38 +156,44 @@ public final class LineChunks implements AutoCloseable {
   public synchronized long[][] append(long day, List<List<byte[]>> groups) throws IOException {
     long[][] refs = new long[groups.size()][];
     Writer w = writer(day);
-    ByteBuffer raw = ByteBuffer.allocate(BLOCK_BYTES + 16);
-    List<ByteBuffer> blocks = new ArrayList<>();
-    long offset = w.size;
+    // Lay the lines out in blocks, compress the blocks (in parallel: the ingest threads that
+    // decoded the batch wait for it to be stored), then number them by their offsets.
+    List<int[]> spans = new ArrayList<>(); // group, first line, lines
     for (int g = 0; g < groups.size(); g++) {
       List<byte[]> lines = groups.get(g);
       refs[g] = new long[lines.size()];
       int first = 0;
       while (first < lines.size()) {
-        raw.clear();
         int n = 0;
-        while (first + n < lines.size()
-            && n < MAX_LINES_PER_BLOCK
-            && raw.position() < BLOCK_BYTES) {
-          byte[] b = lines.get(first + n);
-          if (raw.remaining() < b.length + 5) {
-            raw = grow(raw, b.length + 5);
-          }
-          putVarint(raw, b.length);
-          raw.put(b);
-          refs[g][first + n] = ref(w.file, offset, n);
+        int size = 0;
+        while (first + n < lines.size() && n < MAX_LINES_PER_BLOCK && size < BLOCK_BYTES) {
+          size += lines.get(first + n).length + 5;
           n++;
         }
-        ByteBuffer block = compress(raw.array(), raw.position(), n);
-        blocks.add(block);
-        offset += block.remaining();
+        spans.add(new int[] {g, first, n});
         first += n;
       }
+    }
+    ByteBuffer[] blocks = new ByteBuffer[spans.size()];
+    java.util.stream.IntStream.range(0, blocks.length)
+        .parallel()
+        .forEach(
+            k -> {
+              int[] sp = spans.get(k);
+              blocks[k] = block(groups.get(sp[0]), sp[1], sp[2]);
+            });
+    long offset = w.size;
+    for (int k = 0; k < blocks.length; k++) {
+      int[] sp = spans.get(k);
+      for (int i = 0; i < sp[2]; i++) {
+        refs[sp[0]][sp[1] + i] = ref(w.file, offset, i);
+      }
+      offset += blocks[k].remaining();
     }
     if (offset >= 1L << OFFSET_BITS) {
       throw new IOException("line file " + path(w.file, day) + " is full");
     }
-    ByteBuffer[] all = blocks.toArray(new ByteBuffer[0]);
+    ByteBuffer[] all = blocks;
     long want = offset - w.size;
     long written = 0;
     try {
@@ -242,10 +265,19 @@ public final class LineChunks implements AutoCloseable {
     }
   }
 
-  private static ByteBuffer grow(ByteBuffer b, int more) {
-    ByteBuffer bigger = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + more));
-    b.flip();
-    return bigger.put(b);
+  /** Lines {@code [first, first + n)} of {@code lines} as one compressed block. */
+  private ByteBuffer block(List<byte[]> lines, int first, int n) {
+    int size = 0;
+    for (int i = first; i < first + n; i++) {
+      size += lines.get(i).length + 5;
+    }
+    ByteBuffer raw = ByteBuffer.allocate(size);
+    for (int i = first; i < first + n; i++) {
+      byte[] b = lines.get(i);
+      putVarint(raw, b.length);
+      raw.put(b);
+    }
+    return compress(raw.array(), raw.position(), n);
   }
 
   private ByteBuffer compress(byte[] raw, int length, int lines) {
