@@ -372,13 +372,21 @@ class AccessLogStoreTest {
   }
 
   private static StoredLog withRaw(StoredLog l, String raw) {
+    return copy(l, l.startTimeMs(), raw);
+  }
+
+  private static StoredLog shifted(StoredLog l, long byMs) {
+    return copy(l, l.startTimeMs() + byMs, l.raw());
+  }
+
+  private static StoredLog copy(StoredLog l, long startMs, String raw) {
     return new StoredLog(
         l.tenant(),
         l.cluster(),
         l.namespace(),
         l.pod(),
         l.workload(),
-        l.startTimeMs(),
+        startMs,
         l.method(),
         l.path(),
         l.authority(),
@@ -393,30 +401,6 @@ class AccessLogStoreTest {
         l.traceId(),
         l.direction(),
         raw);
-  }
-
-  private static StoredLog shifted(StoredLog l, long byMs) {
-    return new StoredLog(
-        l.tenant(),
-        l.cluster(),
-        l.namespace(),
-        l.pod(),
-        l.workload(),
-        l.startTimeMs() + byMs,
-        l.method(),
-        l.path(),
-        l.authority(),
-        l.responseCode(),
-        l.responseFlags(),
-        l.responseCodeDetails(),
-        l.durationMs(),
-        l.bytesSent(),
-        l.bytesReceived(),
-        l.upstreamCluster(),
-        l.requestId(),
-        l.traceId(),
-        l.direction(),
-        l.raw());
   }
 
   @Test

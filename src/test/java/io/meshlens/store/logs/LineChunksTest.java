@@ -48,6 +48,12 @@ class LineChunksTest {
             day, List.of(lines.stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList()))[0];
   }
 
+  private Path onlyFile() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.findFirst().orElseThrow();
+    }
+  }
+
   private static long[] concat(long[] a, long[] b) {
     long[] out = new long[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
@@ -118,10 +124,7 @@ class LineChunksTest {
     try (LineChunks c = new LineChunks(dir)) {
       before = append(c, 5, lines(300, 4));
     }
-    Path file;
-    try (Stream<Path> files = Files.list(dir)) {
-      file = files.findFirst().orElseThrow();
-    }
+    Path file = onlyFile();
     // A block torn by a crash: its header and part of its bytes, never referenced.
     Files.write(file, new byte[] {0x31, 0x42, 0x4c, 0x4d, 9, 9, 9}, StandardOpenOption.APPEND);
     try (LineChunks c = new LineChunks(dir)) {
@@ -137,10 +140,7 @@ class LineChunksTest {
     try (LineChunks c = new LineChunks(dir)) {
       refs = append(c, 5, lines(50, 6));
     }
-    Path file;
-    try (Stream<Path> files = Files.list(dir)) {
-      file = files.findFirst().orElseThrow();
-    }
+    Path file = onlyFile();
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length / 2] ^= 0x5a;
     Files.write(file, bytes);
@@ -175,7 +175,6 @@ class LineChunksTest {
         lines(600, 9).stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
     List<byte[]> payments =
         lines(50, 10).stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
-    Path file;
     long[][] refs;
     try (LineChunks c = new LineChunks(dir)) {
       refs = c.append(10, List.of(shop, payments));
@@ -192,9 +191,7 @@ class LineChunksTest {
       long[] later = append(c, 10, List.of("written after the erasing"));
       assertThat(c.read(later)).containsExactly("written after the erasing");
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      file = files.findFirst().orElseThrow();
-    }
+    Path file = onlyFile();
     // The bytes are gone from the file, not only unreachable.
     String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     assertThat(content).doesNotContain("#1-9");
