@@ -45,9 +45,6 @@ import org.duckdb.DuckDBDriver;
  */
 public final class AccessLogStore implements AutoCloseable {
 
-  private static final org.jboss.logging.Logger LOG =
-      org.jboss.logging.Logger.getLogger(AccessLogStore.class);
-
   /** Milliseconds in a UTC day: the partition key is {@code floor(start / DAY_MS)}. */
   public static final long DAY_MS = 86_400_000L;
 
@@ -147,8 +144,6 @@ public final class AccessLogStore implements AutoCloseable {
                     new java.util.Properties());
     readers = new ReaderConnections(writer, ReaderConnections.KEPT);
     lines = new LineChunks(directory.resolve("lines"));
-    LOG.debugf(
-        "access log lines in %s, compressed by %s", directory.resolve("lines"), LineChunks.CODEC);
     List<String> earlier;
     try (Statement s = writer.createStatement()) {
       DuckDbSupport.configureWriter(s);

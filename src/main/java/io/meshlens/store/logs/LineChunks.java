@@ -71,9 +71,6 @@ public final class LineChunks implements AutoCloseable {
 
   private static final LZ4Factory LZ4 = lz4();
 
-  /** The LZ4 implementation in use: JNI where the native library loads, else pure Java. */
-  public static final String CODEC = LZ4.toString();
-
   /**
    * LZ4 through JNI where the native library loads, else in Java. Not {@code fastestInstance()}: it
    * takes the Java one whenever lz4-java was loaded by a class loader other than the system one,
@@ -84,6 +81,10 @@ public final class LineChunks implements AutoCloseable {
     try {
       return LZ4Factory.nativeInstance();
     } catch (Throwable e) { // UnsatisfiedLinkError and friends: no native library here
+      org.jboss.logging.Logger.getLogger(LineChunks.class)
+          .warnf(
+              "LZ4's native library did not load (%s): access log lines are compressed in Java, more slowly",
+              e);
       return LZ4Factory.fastestJavaInstance();
     }
   }
