@@ -3,18 +3,17 @@ package io.meshlens.bench;
 import io.meshlens.store.DuckDbSupport;
 import io.meshlens.store.logs.AccessLogStore;
 import io.meshlens.store.logs.LineChunks;
+import io.meshlens.testdata.TempFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -104,11 +103,7 @@ public final class LogTableWriteBenchmark {
               + ")");
       return run.run(c, chunks);
     } finally {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(f);
-        }
-      }
+      TempFiles.deleteRecursively(dir);
     }
   }
 

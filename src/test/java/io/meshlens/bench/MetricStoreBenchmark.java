@@ -8,13 +8,13 @@ import io.meshlens.store.MetricStore;
 import io.meshlens.store.Scope;
 import io.meshlens.store.SeriesData;
 import io.meshlens.tenancy.AttributedSeries;
+import io.meshlens.testdata.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -223,7 +223,7 @@ public final class MetricStoreBenchmark {
             end - 3_600_000,
             end));
     reopened.close();
-    deleteAll(dir);
+    TempFiles.deleteRecursively(dir);
 
     String report = report(out);
     System.out.println(report);
@@ -364,14 +364,6 @@ public final class MetricStoreBenchmark {
                 }
               })
           .sum();
-    }
-  }
-
-  private static void deleteAll(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

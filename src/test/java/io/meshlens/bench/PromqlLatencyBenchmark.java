@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshlens.query.promql.compliance.PrometheusReference;
 import io.meshlens.store.MetricStore;
 import io.meshlens.tenancy.AttributedSeries;
+import io.meshlens.testdata.TempFiles;
 import io.meshlens.testing.InJvmKafka;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -188,7 +189,7 @@ public class PromqlLatencyBenchmark {
     Optional<Path> prometheus = PrometheusReference.find("prometheus");
     assertThat(prometheus).as(PrometheusReference.INSTALL_HINT).isPresent();
     Path work = Path.of("target", "promql-latency-" + series).toAbsolutePath();
-    deleteRecursively(work);
+    TempFiles.deleteRecursively(work);
     Files.createDirectories(work);
     double load0 = loadAverage();
 
@@ -693,17 +694,6 @@ public class PromqlLatencyBenchmark {
           .orElse(-1L);
     } catch (IOException e) {
       return -1;
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

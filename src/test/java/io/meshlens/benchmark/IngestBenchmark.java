@@ -19,6 +19,7 @@ import io.meshlens.store.MetricStore;
 import io.meshlens.store.logs.AccessLogStore;
 import io.meshlens.store.spans.SpanStore;
 import io.meshlens.tenancy.TenantDirectory;
+import io.meshlens.testdata.TempFiles;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -211,6 +212,7 @@ public final class IngestBenchmark {
       System.out.println(report);
     } finally {
       broker.close();
+      TempFiles.deleteRecursively(logDir);
     }
   }
 
@@ -314,6 +316,7 @@ public final class IngestBenchmark {
       if (logStore != null) {
         logStore.close();
       }
+      TempFiles.deleteRecursively(data);
     }
     heap.finish();
     if (warmup) {
