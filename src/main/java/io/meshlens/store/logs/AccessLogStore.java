@@ -199,6 +199,18 @@ public final class AccessLogStore implements AutoCloseable {
   }
 
   private void appendRows(List<Entry> logs, Map<String, Long> kafkaOffsets) throws SQLException {
+    // Lines and rows under one hold of the lock, so that retention cannot drop a day's line files
+    // between the lines and the rows that point at them.
+    writeLock.lock();
+    try {
+      appendRowsLocked(logs, kafkaOffsets);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void appendRowsLocked(List<Entry> logs, Map<String, Long> kafkaOffsets)
+      throws SQLException {
     // The lines go to disk first: a row never points at a line that is not there.
     Lines stored = storeLines(logs);
     DuckDbSupport.appendWithOffsets(
@@ -469,6 +481,9 @@ public final class AccessLogStore implements AutoCloseable {
         for (int i = 0; i < refs.length; i++) {
           Object[] row = pending.get(i);
           handed++;
+          if (text.get(i) == null) {
+            continue; // erased by the tenant's retention; the row goes next
+          }
           if (!sink.accept(row(row, text.get(i)), ((Number) row[LINE_REF]).longValue())) {
             return handed;
           }
@@ -1071,8 +1086,9 @@ public final class AccessLogStore implements AutoCloseable {
   private String matchedLines(
       Connection c, String where, List<Object> params, Predicate<String> keep) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TEMP TABLE IF NOT EXISTS matched_lines (ref BIGINT NOT NULL)");
-      s.execute("DELETE FROM matched_lines");
+      // Replaced, not emptied: DuckDB keeps the memory of rows deleted from a temporary table,
+      // and the read connections live long.
+      s.execute("CREATE OR REPLACE TEMP TABLE matched_lines (ref BIGINT NOT NULL)");
     }
     try (PreparedStatement p =
             DuckDbSupport.prepare(c, "SELECT line_ref FROM access_logs WHERE " + where, params);
@@ -1094,7 +1110,8 @@ public final class AccessLogStore implements AutoCloseable {
         long[] refs = Arrays.copyOf(batch, n);
         List<String> text = lines(refs);
         for (int i = 0; i < n; i++) {
-          if (keep.test(text.get(i))) {
+          String line = text.get(i);
+          if (line != null && keep.test(line)) {
             a.beginRow().append(refs[i]).endRow();
           }
         }
@@ -1137,16 +1154,16 @@ public final class AccessLogStore implements AutoCloseable {
    */
   public int dropBefore(long epochMs) throws SQLException {
     long firstKept = Math.floorDiv(epochMs, DAY_MS);
-    int dropped = days.dropBefore(writer, writeLock, firstKept);
     writeLock.lock();
     try {
+      int dropped = days.dropBefore(writer, writeLock, firstKept);
       lines.dropBefore(firstKept);
+      return dropped;
     } catch (IOException e) {
       throw new SQLException("cannot delete access log line files: " + e.getMessage(), e);
     } finally {
       writeLock.unlock();
     }
-    return dropped;
   }
 
   /**

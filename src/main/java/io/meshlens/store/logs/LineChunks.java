@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,11 +43,15 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * <p>Durability: {@link #append} writes and forces the blocks to disk before it returns the
  * references; the caller stores them (with the Kafka offsets) afterwards. Blocks that were written
  * but never referenced (a crash or a failed transaction in between) are dead bytes that nothing
- * reads, so opening needs no recovery. A day's files go when retention drops the day. An erased
- * block keeps its length and loses its magic and its bytes.
+ * reads, so opening needs no recovery. A new file is entered into its directory durably, and its
+ * number is recorded in {@code next-file} first, so that no number is ever given twice (a reference
+ * into a dropped file must not read another file's lines). A day's files go when retention drops
+ * the day. An erased block keeps its length and loses its magic and its bytes; its lines read as
+ * {@code null}.
  *
  * <p>Concurrency: {@link #append}, {@link #erase} and {@link #dropBefore} are called by the store's
- * one writer; {@link #read} from any thread. Thread-safe.
+ * one writer and exclude each other; {@link #read} runs on any thread and takes no lock they hold.
+ * A read channel closed under a reader (an interrupted thread closes it for everyone) is replaced.
  */
 public final class LineChunks implements AutoCloseable {
 
@@ -93,14 +96,15 @@ public final class LineChunks implements AutoCloseable {
   private final LZ4Compressor compressor = LZ4.fastCompressor();
   private final LZ4FastDecompressor decompressor = LZ4.fastDecompressor();
 
-  /** Every file: number -> its day; guarded by this. */
-  private final TreeMap<Integer, Long> files = new TreeMap<>();
+  /** Every file: number -> its day; changed under this, read without. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Integer, Long> files =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** The file each day appends to, open for writing; guarded by this. */
   private final Map<Long, Writer> writers = new HashMap<>();
 
-  /** Files open for reading, by number; guarded by this. */
-  private final Map<Integer, FileChannel> readers = new HashMap<>();
+  /** Files open for reading, by number; reads take no lock. */
+  private final Map<Integer, FileChannel> readers = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Recently read blocks, decompressed: (file, offset) -> lines; guarded by itself. */
   private final Map<Long, String[]> blockCache =
@@ -141,7 +145,51 @@ public final class LineChunks implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the line files in " + directory, e);
     }
-    nextFile = files.isEmpty() ? 0 : files.lastKey() + 1;
+    nextFile = Math.max(files.isEmpty() ? 0 : files.lastKey() + 1, storedNextFile());
+  }
+
+  /** Where the next file number is kept, so that no number is ever used twice. */
+  private Path nextFilePath() {
+    return directory.resolve("next-file");
+  }
+
+  private int storedNextFile() {
+    try {
+      return Files.exists(nextFilePath())
+          ? Integer.parseInt(Files.readString(nextFilePath()).trim())
+          : 0;
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("cannot read " + nextFilePath() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records that numbers below {@code next} are taken, durably, before a file gets one: a number
+   * used again (after its file was dropped) would let a reference of the old file read the new one.
+   */
+  private void storeNextFile(int next) throws IOException {
+    Path tmp = directory.resolve("next-file.tmp");
+    try (FileChannel c =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      c.write(ByteBuffer.wrap((next + "\n").getBytes(StandardCharsets.US_ASCII)));
+      c.force(true);
+    }
+    Files.move(
+        tmp,
+        nextFilePath(),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Forces the directory's entries (new and renamed files) to disk. */
+  private void forceDirectory() throws IOException {
+    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+      d.force(true);
+    }
   }
 
   private Path path(int file, long day) {
@@ -229,28 +277,46 @@ public final class LineChunks implements AutoCloseable {
       keys.add(r >>> INDEX_BITS);
     }
     int erased = 0;
-    for (long key : keys) {
-      int file = (int) (key >>> OFFSET_BITS);
-      long offset = key & ((1L << OFFSET_BITS) - 1);
-      Long day = files.get(file);
-      if (day == null) {
-        continue; // dropped with its day already
-      }
-      ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel(file), h, offset);
-      if (h.getInt(0) != MAGIC) {
-        continue; // erased before
-      }
-      ByteBuffer blank = ByteBuffer.allocate(HEADER + h.getInt(4)).order(ByteOrder.LITTLE_ENDIAN);
-      blank.putInt(0, ERASED).putInt(4, h.getInt(4));
-      try (FileChannel ch = FileChannel.open(path(file, day), StandardOpenOption.WRITE)) {
+    FileChannel out = null;
+    int outFile = -1;
+    try {
+      // Keys in order: one file after the other, each opened and forced once.
+      for (long key : keys) {
+        int file = (int) (key >>> OFFSET_BITS);
+        long offset = key & ((1L << OFFSET_BITS) - 1);
+        Long day = files.get(file);
+        if (day == null) {
+          continue; // dropped with its day already
+        }
+        if (file != outFile) {
+          if (out != null) {
+            out.force(false);
+            out.close();
+          }
+          out =
+              FileChannel.open(path(file, day), StandardOpenOption.READ, StandardOpenOption.WRITE);
+          outFile = file;
+        }
+        ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(out, h, offset);
+        if (h.getInt(0) != MAGIC) {
+          continue; // erased before
+        }
+        ByteBuffer blank = ByteBuffer.allocate(HEADER + h.getInt(4)).order(ByteOrder.LITTLE_ENDIAN);
+        blank.putInt(0, ERASED).putInt(4, h.getInt(4));
         long at = offset;
         while (blank.hasRemaining()) {
-          at += ch.write(blank, at);
+          at += out.write(blank, at);
         }
-        ch.force(false);
+        erased++;
       }
-      erased++;
+      if (out != null) {
+        out.force(false);
+      }
+    } finally {
+      if (out != null) {
+        out.close();
+      }
     }
     synchronized (blockCache) {
       blockCache.keySet().removeAll(keys);
@@ -305,6 +371,7 @@ public final class LineChunks implements AutoCloseable {
     if (file >= 1 << FILE_BITS) {
       throw new IOException("no line file numbers left in " + directory);
     }
+    storeNextFile(file + 1);
     nextFile++;
     FileChannel ch =
         FileChannel.open(
@@ -312,6 +379,7 @@ public final class LineChunks implements AutoCloseable {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.WRITE,
             StandardOpenOption.APPEND);
+    forceDirectory();
     files.put(file, day);
     w = new Writer(file, ch, 0);
     writers.put(day, w);
@@ -341,12 +409,19 @@ public final class LineChunks implements AutoCloseable {
     }
   }
 
-  /** The line of each reference, in order. */
+  /**
+   * The line of each reference, in order; {@code null} for a line {@link #erase erased} (its
+   * entry's row is about to go too).
+   */
   public List<String> read(long[] refs) throws IOException {
     List<String> out = new ArrayList<>(refs.length);
     for (long r : refs) {
       int index = (int) (r & ((1 << INDEX_BITS) - 1));
       String[] block = block(r >>> INDEX_BITS);
+      if (block == ERASED_BLOCK) {
+        out.add(null);
+        continue;
+      }
       if (index >= block.length) {
         throw new IOException("line reference " + r + " is beyond its block");
       }
@@ -360,6 +435,9 @@ public final class LineChunks implements AutoCloseable {
     return read(new long[] {ref}).get(0);
   }
 
+  /** What {@link #block} gives for an erased block. */
+  private static final String[] ERASED_BLOCK = new String[0];
+
   private String[] block(long key) throws IOException {
     synchronized (blockCache) {
       String[] b = blockCache.get(key);
@@ -369,12 +447,31 @@ public final class LineChunks implements AutoCloseable {
     }
     int file = (int) (key >>> OFFSET_BITS);
     long offset = key & ((1L << OFFSET_BITS) - 1);
-    FileChannel ch = channel(file);
+    try {
+      return block(key, file, offset, channel(file));
+    } catch (java.nio.channels.ClosedChannelException e) {
+      // Closed under this read: an interrupted reader closes a shared channel for everyone, or
+      // the file was dropped. Once more on a channel of its own.
+      try (FileChannel ch = FileChannel.open(path(file, day(file)), StandardOpenOption.READ)) {
+        return block(key, file, offset, ch);
+      }
+    }
+  }
+
+  private long day(int file) throws IOException {
+    Long day = files.get(file);
+    if (day == null) {
+      throw new IOException("no line file " + file + " in " + directory);
+    }
+    return day;
+  }
+
+  private String[] block(long key, int file, long offset, FileChannel ch) throws IOException {
     ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     readFully(ch, h, offset);
     h.flip();
     if (h.getInt(0) == ERASED) {
-      throw new IOException("the line block at " + offset + " of line file " + file + " is erased");
+      return ERASED_BLOCK;
     }
     if (h.getInt(0) != MAGIC) {
       throw new IOException("no line block at " + offset + " of line file " + file);
@@ -417,17 +514,20 @@ public final class LineChunks implements AutoCloseable {
     }
   }
 
-  private synchronized FileChannel channel(int file) throws IOException {
+  /** The shared read channel of {@code file}; a closed one is replaced. */
+  private FileChannel channel(int file) throws IOException {
     FileChannel ch = readers.get(file);
-    if (ch == null) {
-      Long day = files.get(file);
-      if (day == null) {
-        throw new IOException("no line file " + file + " in " + directory);
-      }
-      ch = FileChannel.open(path(file, day), StandardOpenOption.READ);
-      readers.put(file, ch);
+    if (ch != null && ch.isOpen()) {
+      return ch;
     }
-    return ch;
+    synchronized (readers) {
+      ch = readers.get(file);
+      if (ch == null || !ch.isOpen()) {
+        ch = FileChannel.open(path(file, day(file)), StandardOpenOption.READ);
+        readers.put(file, ch);
+      }
+      return ch;
+    }
   }
 
   /** Deletes every file of the days before {@code firstKeptDay}; returns how many. */
