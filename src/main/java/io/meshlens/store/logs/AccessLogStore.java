@@ -1180,9 +1180,11 @@ public final class AccessLogStore implements AutoCloseable {
       // which the next pass deletes, never lines that nothing would erase any more.
       List<Long> refs = new ArrayList<>();
       try (PreparedStatement p =
-              writer.prepareStatement(
-                  "SELECT line_ref FROM access_logs WHERE tenant = ? AND day < ?");
-          ResultSet r = executeQuery(p, tenant, firstKept)) {
+              DuckDbSupport.prepare(
+                  writer,
+                  "SELECT line_ref FROM access_logs WHERE tenant = ? AND day < ?",
+                  List.of(tenant, firstKept));
+          ResultSet r = p.executeQuery()) {
         while (r.next()) {
           refs.add(r.getLong(1));
         }
@@ -1194,13 +1196,6 @@ public final class AccessLogStore implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
-  }
-
-  private static ResultSet executeQuery(PreparedStatement p, String tenant, long day)
-      throws SQLException {
-    p.setString(1, tenant);
-    p.setLong(2, day);
-    return p.executeQuery();
   }
 
   /** Number of entries visible in {@code scope}: for usage views and tests. */
